@@ -1,0 +1,142 @@
+"""Session-wide fixtures: the test database with two tenants, and real helper processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from crm_saas.storage import reset_object_store
+from crm_saas.testing.processes import ManagedProcess, child_env, free_port, http_ok, venv_bin, wait_until
+from crm_saas.testing.world import TenantWorld, world_build
+
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+S3_TEST_ENV = {"OBJECT_STORAGE_BACKEND": "s3", "S3_BUCKET": "crm-test", "S3_CREATE_BUCKET": "true"}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[dict[str, TenantWorld]]:  # noqa: ANN001
+    """The migrated test database plus two committed tenants, alpha and beta."""
+    with django_db_blocker.unblock():
+        worlds = {name: world_build(name) for name in ("alpha", "beta")}
+    yield worlds
+
+
+@pytest.fixture
+def alpha(django_db_setup, db) -> TenantWorld:  # noqa: ANN001
+    return django_db_setup["alpha"]
+
+
+@pytest.fixture
+def beta(django_db_setup, db) -> TenantWorld:  # noqa: ANN001
+    """The other tenant: its users must never see or touch alpha's data."""
+    return django_db_setup["beta"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_state() -> Iterator[None]:
+    cache.clear()
+    yield
+    connection.set_schema_to_public()
+
+
+def test_database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    host = db["HOST"] or "127.0.0.1"
+    if host.startswith("/"):
+        return f"postgres://{auth}@/{db['NAME']}?host={quote(host)}"
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, s3_endpoint: str, artifacts_dir: Path) -> Iterator[ManagedProcess]:  # noqa: ANN001
+    """A real Celery worker on the test database, the test Redis broker and the local S3 server.
+
+    Tests that queue work for it store objects on the same S3 server (the ``s3_storage`` fixture).
+    """
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    worker = ManagedProcess(
+        [
+            venv_bin("celery"),
+            "-A",
+            "crm_saas",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            "default",
+        ],
+        env=child_env(DATABASE_URL=test_database_url(), **S3_TEST_ENV, S3_ENDPOINT_URL=s3_endpoint),
+        log_path=artifacts_dir / "celery-worker.log",
+    )
+    try:
+        wait_until(lambda: "ready." in worker.log(), timeout=60, what="Celery worker")
+        yield worker
+    finally:
+        worker.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(artifacts_dir: Path) -> Iterator[str]:
+    """A local S3 API server (moto) on a free loopback port."""
+    port = free_port()
+    server = ManagedProcess(
+        [venv_bin("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        env=child_env(),
+        log_path=artifacts_dir / "s3-server.log",
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: http_ok(f"{endpoint}/moto-api/"), timeout=30, what="S3 API server")
+        yield endpoint
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_endpoint: str, settings) -> Iterator[dict[str, str]]:  # noqa: ANN001
+    """Point the product's object storage at the local S3 server for one test."""
+    settings.OBJECT_STORAGE = {
+        **settings.OBJECT_STORAGE,
+        "BACKEND": "s3",
+        "S3_ENDPOINT_URL": s3_endpoint,
+        "S3_BUCKET": S3_TEST_ENV["S3_BUCKET"],
+        "S3_CREATE_BUCKET": True,
+    }
+    reset_object_store()
+    yield {**S3_TEST_ENV, "S3_ENDPOINT_URL": s3_endpoint}
+    reset_object_store()
+
+
+@pytest.fixture(scope="session")
+def web_server(django_db_setup, artifacts_dir: Path) -> Iterator[str]:  # noqa: ANN001
+    """The product served by gunicorn on a free loopback port; returns 'host:port' suffix."""
+    port = free_port()
+    server = ManagedProcess(
+        [venv_bin("gunicorn"), "crm_saas.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=child_env(DATABASE_URL=test_database_url(), DJANGO_SETTINGS_MODULE="crm_saas.settings.test"),
+        log_path=artifacts_dir / "web-server.log",
+    )
+    try:
+        wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz", host="localhost"), timeout=30, what="web server")
+        yield str(port)
+    finally:
+        server.stop()

@@ -1,0 +1,52 @@
+"""Security-relevant events. Append-only: rows are written once and never edited by the product."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "auth.login", "Signed in"
+    LOGIN_FAILED = "auth.login_failed", "Failed sign-in"
+    LOGIN_BLOCKED = "auth.login_blocked", "Sign-in blocked (too many failures)"
+    LOGOUT = "auth.logout", "Signed out"
+    TOKEN_CREATED = "auth.token_created", "API token created"
+    TOKEN_REVOKED = "auth.token_revoked", "API token revoked"
+    USER_CREATED = "user.created", "User created"
+    USER_INVITED = "user.invited", "User invited"
+    USER_UPDATED = "user.updated", "User updated"
+    USER_ROLE_CHANGED = "user.role_changed", "Role changed"
+    USER_DEACTIVATED = "user.deactivated", "User deactivated"
+    USER_REACTIVATED = "user.reactivated", "User reactivated"
+    PASSWORD_SET = "user.password_set", "Password set"
+    TENANT_CREATED = "tenant.created", "Tenant created"
+    TENANT_DEACTIVATED = "tenant.deactivated", "Tenant deactivated"
+    TENANT_REACTIVATED = "tenant.reactivated", "Tenant reactivated"
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=40, choices=AuditAction.choices, db_index=True)
+    # The actor is kept as a label too, so the trail still reads after a user is removed.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_label or 'system'}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only.")
+        super().save(*args, **kwargs)

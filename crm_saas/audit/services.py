@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from crm_saas.audit.models import AuditAction, AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as seen by the web server.
+
+    Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips);
+    X-Forwarded-For is not trusted here because any client can send it.
+    """
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: AuditAction | str,
+    request: HttpRequest | None = None,
+    actor: Any = None,
+    actor_label: str = "",
+    target: Any = None,
+    target_type: str = "",
+    target_label: str = "",
+    metadata: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the current schema's audit log."""
+    request_user = getattr(request, "user", None)
+    if actor is None and request_user is not None and request_user.is_authenticated:
+        actor = request_user
+    if target is not None:
+        target_type = target_type or target._meta.model_name
+        target_label = target_label or str(target)
+    return AuditEvent.objects.create(
+        action=str(action),
+        actor=actor,
+        actor_label=actor_label or (str(actor) if actor is not None else ""),
+        target_type=target_type,
+        target_id=str(target.pk) if target is not None else "",
+        target_label=target_label[:254],
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
+        metadata=metadata or {},
+    )

@@ -1,0 +1,14 @@
+"""The Celery app. Tasks are tenant-aware: each carries the schema of whoever queued it
+(tenant-schemas-celery puts it in a message header) and runs inside that schema."""
+
+from __future__ import annotations
+
+import os
+
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_saas.settings.base")
+
+app = CeleryApp("crm_saas")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

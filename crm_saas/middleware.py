@@ -1,0 +1,66 @@
+"""Tenant routing: the request's host name picks the tenant and its schema."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from crm_saas.api.errors import error_body
+from crm_saas.errors import DomainError
+
+
+class ActiveTenantMiddleware(TenantMainMiddleware):
+    """django-tenants' host routing, plus: the platform host works on a fresh database, and an
+    unknown or deactivated tenant gets the same clear 404 (its data is left untouched)."""
+
+    def get_tenant(self, domain_model, hostname):
+        from tenants.services import tenant_ensure_public
+
+        try:
+            return super().get_tenant(domain_model, hostname)
+        except domain_model.DoesNotExist:
+            if hostname == settings.PUBLIC_DOMAIN:
+                return tenant_ensure_public()
+            raise
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        response = super().process_request(request)
+        if response is not None:
+            return response
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and not tenant.is_active:
+            connection.set_schema_to_public()
+            return workspace_unavailable(request)
+        return None
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        return workspace_unavailable(request)
+
+
+def workspace_unavailable(request: HttpRequest) -> HttpResponse:
+    message = "No active workspace at this address."
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(message), status=404)
+    return render(request, "errors/workspace_unavailable.html", {"message": message}, status=404)
+
+
+class DomainErrorMiddleware:
+    """Pages: a DomainError that escapes a view becomes an error page with its message (never a
+    500). The API has its own handler that answers JSON."""
+
+    def __init__(self, get_response):  # noqa: ANN001
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError):
+            return None
+        if request.path.startswith("/api/"):
+            errors = {exception.field: [exception.message]} if exception.field else {}
+            return JsonResponse(error_body(exception.message, errors), status=exception.status_code)
+        return render(request, "errors/domain_error.html", {"message": exception.message}, status=exception.status_code)

@@ -1,0 +1,56 @@
+"""The main navigation. Later apps add their entries here; each names the capability it needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from crm_saas.roles import Capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    capability: str | None
+    icon: str  # a name from static/crm_saas/icons.svg
+
+
+TENANT_NAV = [
+    NavItem("Dashboard", "dashboard", Capability.WORKSPACE_READ, "home"),
+    NavItem("Leads", "leads:list", Capability.RECORDS_READ, "target"),
+    NavItem("Customers", "lifecycle:customers", Capability.RECORDS_READ, "users"),
+    NavItem("Voice", "voice:home", Capability.VOICE_USE, "mic"),
+    NavItem("Models", "ml:models", Capability.ANALYTICS_READ, "chart"),
+    NavItem("Team", "accounts:users", Capability.USERS_MANAGE, "team"),
+    NavItem("Audit log", "audit:events", Capability.AUDIT_READ, "shield"),
+]
+PLATFORM_NAV = [
+    NavItem("Tenants", "platform:tenants", None, "building"),
+]
+
+
+def navigation_for(request: HttpRequest, *, is_platform: bool) -> list[dict[str, str | bool]]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    items = PLATFORM_NAV if is_platform else TENANT_NAV
+    entries = []
+    for item in items:
+        if item.capability and not user.has_capability(item.capability):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue  # the app providing this page is not installed in this build
+        entries.append(
+            {
+                "label": item.label,
+                "url": url,
+                "icon": item.icon,
+                "active": (request.path.startswith(url) and url != "/") or request.path == url,
+            }
+        )
+    return entries

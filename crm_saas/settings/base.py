@@ -1,0 +1,254 @@
+"""Settings for every environment, switched by environment variables (see README.md).
+
+``CRM_ENV`` picks the defaults: ``development`` (the default) serves any ``<tenant>.localhost``
+host with an insecure development key; ``production`` demands every secret from the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from crm_saas.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(env_str("CRM_DATA_DIR", str(BASE_DIR / ".data")))
+
+CRM_ENV = env_str("CRM_ENV", "development")
+if CRM_ENV not in {"development", "production", "test"}:
+    raise ImproperlyConfiguredEnv(f"CRM_ENV={CRM_ENV!r}: use development, production or test.")
+IS_PRODUCTION = CRM_ENV == "production"
+
+DEBUG = env_bool("DJANGO_DEBUG", CRM_ENV == "development")
+
+if IS_PRODUCTION:
+    SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+else:
+    # Development and test only: production refuses to start without DJANGO_SECRET_KEY.
+    SECRET_KEY = env_str("DJANGO_SECRET_KEY", "django-insecure-development-only-key-not-for-production")
+
+# The host that serves the platform operators' pages (public schema). Tenants live on subdomains.
+PUBLIC_DOMAIN = env_str("CRM_PUBLIC_DOMAIN", "localhost")
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS",
+    [] if IS_PRODUCTION else [".localhost", "localhost", "127.0.0.1", "testserver", ".testserver"],
+)
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# --- Applications -------------------------------------------------------------------------------
+# Apps in SHARED_APPS get tables in the public schema, apps in TENANT_APPS in every tenant schema.
+# Users, sessions and audit events sit in both: platform operators in public, each tenant's own
+# people in its schema, so a user or session of one tenant does not exist in another. Django's
+# permission and content-type tables stay in public only: access is decided by roles.
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "tenants.accounts",
+    "crm_saas.audit",
+]
+TENANT_APPS = [
+    "django.contrib.sessions",
+    "tenants.accounts",
+    "crm_saas.audit",
+    "crm_saas.jobs",
+    "leads",
+    "voice",
+    "lifecycle",
+    "ml",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+
+MIDDLEWARE = [
+    "crm_saas.middleware.ActiveTenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "crm_saas.middleware.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "crm_saas.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "crm_saas.urls_public"
+WSGI_APPLICATION = "crm_saas.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "crm_saas.context_processors.workspace",
+            ],
+        },
+    },
+]
+
+# --- Data stores --------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_saas")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Without Redis (a laptop with nothing installed) tasks run inside the web process.
+TASKS_IN_PROCESS = env_bool("CRM_TASKS_IN_PROCESS", False)
+
+if TASKS_IN_PROCESS:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("CACHE_URL", REDIS_URL),
+        }
+    }
+# Cache keys carry the tenant's schema so that throttles and counters never mix tenants.
+CACHES["default"]["KEY_FUNCTION"] = "django_tenants.cache.make_key"
+CACHES["default"]["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"
+
+# --- Authentication -----------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["tenants.accounts.backends.EmailBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Failed sign-ins per (e-mail, client address) before further attempts are refused for a while.
+LOGIN_FAILURE_LIMIT = env_int("CRM_LOGIN_FAILURE_LIMIT", 10)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("CRM_LOGIN_FAILURE_WINDOW_SECONDS", 900)
+API_TOKEN_TTL_DAYS = env_int("CRM_API_TOKEN_TTL_DAYS", 30)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if IS_PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# --- Internationalisation and static files -----------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "crm_saas" / "static"]
+# Serve straight from the source folders unless collectstatic has been run for production.
+WHITENOISE_USE_FINDERS = env_bool("CRM_STATIC_USE_FINDERS", not IS_PRODUCTION)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- Object storage -----------------------------------------------------------------------------
+OBJECT_STORAGE = {
+    "BACKEND": env_str("OBJECT_STORAGE_BACKEND", "filesystem"),
+    "ROOT": env_str("OBJECT_STORAGE_ROOT", str(DATA_DIR / "objects")),
+    "S3_ENDPOINT_URL": env_str("S3_ENDPOINT_URL", "") or None,
+    "S3_BUCKET": env_str("S3_BUCKET", "crm-saas"),
+    "S3_REGION": env_str("S3_REGION", "us-east-1"),
+    "S3_CREATE_BUCKET": env_bool("S3_CREATE_BUCKET", not IS_PRODUCTION),
+}
+
+# --- API ----------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "crm_saas.api.authentication.BearerTokenAuthentication",
+        "crm_saas.api.authentication.CsrfSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["crm_saas.api.permissions.HasRoleCapability"],
+    "DEFAULT_PAGINATION_CLASS": "crm_saas.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "crm_saas.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("CRM_THROTTLE_ANON", "60/min"),
+        "user": env_str("CRM_THROTTLE_USER", "1200/min"),
+        "auth": env_str("CRM_THROTTLE_AUTH", "20/min"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "crm_saas API",
+    "DESCRIPTION": (
+        "Multi-tenant CRM API. Every tenant has its own host name; call the API on your tenant's "
+        "host with `Authorization: Token <token>` obtained from `POST /api/v1/auth/token/`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
+
+# --- Celery -------------------------------------------------------------------------------------
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = TASKS_IN_PROCESS
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+
+# --- Email and logging --------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crm@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

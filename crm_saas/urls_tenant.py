@@ -1,0 +1,25 @@
+"""URLs served on a tenant's host (tenant schema)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from crm_saas import views
+
+api_v1 = [
+    path("", include("tenants.accounts.api.urls")),
+    path("", include("crm_saas.jobs.api.urls")),
+    path("", include("crm_saas.audit.api.urls")),
+]
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("tenants.accounts.urls")),
+    path("audit/", include("crm_saas.audit.urls")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler404 = "crm_saas.views.not_found"
+handler500 = "crm_saas.views.server_error"

@@ -1,0 +1,1 @@
+"""Leads, CSV import and lead scoring (rules + ML)."""

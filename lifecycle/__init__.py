@@ -1,0 +1,1 @@
+"""Customers, lifecycle stages, churn prediction and next best actions."""

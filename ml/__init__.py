@@ -1,0 +1,1 @@
+"""Plain-Python modelling (features, training, explanations); knows nothing of HTTP."""

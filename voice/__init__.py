@@ -1,0 +1,1 @@
+"""Voice notes: encrypted audio, offline transcription and spoken commands."""
