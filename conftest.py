@@ -21,20 +21,32 @@ S3_TEST_ENV = {"OBJECT_STORAGE_BACKEND": "s3", "S3_BUCKET": "crm-test", "S3_CREA
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[dict[str, TenantWorld]]:  # noqa: ANN001
-    """The migrated test database plus two committed tenants, alpha and beta."""
+def django_db_setup(django_test_environment, django_db_blocker) -> Iterator[dict[str, TenantWorld]]:
+    """A fresh, migrated test database plus two committed tenants, alpha and beta.
+
+    Built explicitly (not only for tests marked django_db) because tests that drive real worker
+    and web processes use committed data outside any test transaction.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        db_config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            raise RuntimeError("Refusing to build test tenants outside a test database.")
         worlds = {name: world_build(name) for name in ("alpha", "beta")}
     yield worlds
+    with django_db_blocker.unblock():
+        connection.close()
+        teardown_databases(db_config, verbosity=0)
 
 
 @pytest.fixture
-def alpha(django_db_setup, db) -> TenantWorld:  # noqa: ANN001
+def alpha(django_db_setup, db) -> TenantWorld:
     return django_db_setup["alpha"]
 
 
 @pytest.fixture
-def beta(django_db_setup, db) -> TenantWorld:  # noqa: ANN001
+def beta(django_db_setup, db) -> TenantWorld:
     """The other tenant: its users must never see or touch alpha's data."""
     return django_db_setup["beta"]
 
@@ -64,7 +76,7 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, s3_endpoint: str, artifacts_dir: Path) -> Iterator[ManagedProcess]:  # noqa: ANN001
+def celery_worker(django_db_setup, s3_endpoint: str, artifacts_dir: Path) -> Iterator[ManagedProcess]:
     """A real Celery worker on the test database, the test Redis broker and the local S3 server.
 
     Tests that queue work for it store objects on the same S3 server (the ``s3_storage`` fixture).
@@ -112,7 +124,7 @@ def s3_endpoint(artifacts_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def s3_storage(s3_endpoint: str, settings) -> Iterator[dict[str, str]]:  # noqa: ANN001
+def s3_storage(s3_endpoint: str, settings) -> Iterator[dict[str, str]]:
     """Point the product's object storage at the local S3 server for one test."""
     settings.OBJECT_STORAGE = {
         **settings.OBJECT_STORAGE,
@@ -127,7 +139,7 @@ def s3_storage(s3_endpoint: str, settings) -> Iterator[dict[str, str]]:  # noqa:
 
 
 @pytest.fixture(scope="session")
-def web_server(django_db_setup, artifacts_dir: Path) -> Iterator[str]:  # noqa: ANN001
+def web_server(django_db_setup, artifacts_dir: Path) -> Iterator[str]:
     """The product served by gunicorn on a free loopback port; returns 'host:port' suffix."""
     port = free_port()
     server = ManagedProcess(

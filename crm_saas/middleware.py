@@ -51,7 +51,7 @@ class DomainErrorMiddleware:
     """Pages: a DomainError that escapes a view becomes an error page with its message (never a
     500). The API has its own handler that answers JSON."""
 
-    def __init__(self, get_response):  # noqa: ANN001
+    def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.db.models import QuerySet
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
-from rest_framework.views import APIView
 
 from crm_saas.api.permissions import HasRoleCapability, IsPlatformOperator
 
 
-class TenantAPIView(APIView):
+class BaseAPIView(GenericAPIView):
+    def paginated_response(self, queryset: QuerySet, serializer_class: type) -> Response:
+        """One page of ``queryset`` as ``{count, next, previous, results}``."""
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class TenantAPIView(BaseAPIView):
     """An endpoint on a tenant's host, for users of that tenant holding a capability."""
 
     permission_classes: ClassVar[list[Any]] = [HasRoleCapability]
@@ -19,13 +28,13 @@ class TenantAPIView(APIView):
     required_capabilities: ClassVar[dict[str, str] | None] = None
 
 
-class PlatformAPIView(APIView):
+class PlatformAPIView(BaseAPIView):
     """An endpoint on the platform host, for platform operators."""
 
     permission_classes: ClassVar[list[Any]] = [IsPlatformOperator]
 
 
-class PublicAPIView(APIView):
+class PublicAPIView(BaseAPIView):
     """An endpoint anyone may call (sign-in). Throttled by the 'auth' scope."""
 
     permission_classes: ClassVar[list[Any]] = [AllowAny]

@@ -8,6 +8,7 @@ finished does nothing, which makes redelivered or retried tasks harmless.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from collections.abc import Callable
 from typing import Any
 
@@ -92,3 +93,10 @@ def _job_finish(*, job: Job, status: str, result: dict[str, Any] | None = None, 
     if status == JobStatus.SUCCEEDED:
         job.progress = 100
     job.save(update_fields=["status", "result", "error", "finished_at", "progress"])
+
+
+def job_purge_finished(*, older_than_days: int) -> int:
+    """Delete finished jobs older than the given age in the current schema; returns the count."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Job.objects.filter(status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED], finished_at__lt=cutoff).delete()
+    return deleted

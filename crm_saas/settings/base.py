@@ -238,7 +238,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_IMPORTS = ["crm_saas.tasks"]  # platform tasks; app tasks are autodiscovered
+# Periodic work runs once per tenant: beat queues the fan-out in the public schema, which queues
+# one message per active tenant carrying that tenant's schema.
+JOB_RETENTION_DAYS = env_int("CRM_JOB_RETENTION_DAYS", 90)
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "purge-finished-jobs": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 24 * 3600,
+        "args": ("jobs.purge_finished",),
+    },
+}
 
 # --- Email and logging --------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -250,5 +260,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

@@ -17,9 +17,12 @@ os.environ.setdefault("OBJECT_STORAGE_ROOT", tempfile.mkdtemp(prefix="crm-test-o
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "test-access-key")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test-secret-key")
 
-from crm_saas.settings.base import *  # noqa: E402,F403
-from crm_saas.settings.base import REST_FRAMEWORK  # noqa: E402
+from crm_saas.settings.base import *  # noqa: F403
+from crm_saas.settings.base import REST_FRAMEWORK
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "10000/min", "user": "10000/min", "auth": "10000/min"}
+
+# Separate names let several test runs share one PostgreSQL server.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CRM_TEST_DATABASE_NAME", "test_crm_saas")}  # noqa: F405

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.test import Client
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
@@ -31,7 +32,7 @@ class TenantWorld:
         return self.tenant.schema_name
 
     def email(self, role: str) -> str:
-        return f"{role}@{self.schema}.test"
+        return f"{role}@{self.schema.replace('_', '-')}.test"
 
     @contextmanager
     def active(self) -> Iterator[None]:
@@ -46,6 +47,14 @@ class TenantWorld:
             client.credentials(HTTP_AUTHORIZATION=f"Token {self.token(role)}")
         return client
 
+    def web(self, role: str | None = None, *, host: str | None = None) -> Client:
+        """A page client on this tenant's host (or ``host``), signed in as ``role`` if given."""
+        client = Client(HTTP_HOST=host or self.host)
+        if role is not None:
+            with self.active():
+                client.force_login(self.users[role])
+        return client
+
     def token(self, role: str) -> str:
         with self.active():
             return token_issue(user=self.users[role]).key
@@ -54,12 +63,12 @@ class TenantWorld:
 def world_build(schema: str) -> TenantWorld:
     """Provision ``schema`` (committed) with one active user per role."""
     connection.set_schema_to_public()
-    host = f"{schema}.localhost"
+    host = f"{schema.replace('_', '-')}.localhost"
     provisioned = tenant_provision(
         schema_name=schema,
         name=f"{schema.title()} Corp",
         domain=host,
-        admin_email=f"admin@{schema}.test",
+        admin_email=f"admin@{schema.replace('_', '-')}.test",
         admin_password=PASSWORD,
         admin_name=f"{schema.title()} Admin",
     )

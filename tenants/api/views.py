@@ -13,9 +13,7 @@ from tenants.api.serializers import TenantCreateInput, TenantOutput, TenantUpdat
 class TenantListView(PlatformAPIView):
     @extend_schema(responses=TenantOutput(many=True), tags=["platform"])
     def get(self, request: Request) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.tenant_list(), request, view=self)
-        return paginator.get_paginated_response(TenantOutput(page, many=True).data)
+        return self.paginated_response(selectors.tenant_list(), TenantOutput)
 
     @extend_schema(request=TenantCreateInput, responses={201: TenantOutput}, tags=["platform"])
     def post(self, request: Request) -> Response:

@@ -28,6 +28,4 @@ class AuditEventListView(TenantAPIView):
             action=request.query_params.get("action") or None,
             actor_id=int(actor) if actor and actor.isdigit() else None,
         )
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(events, request, view=self)
-        return paginator.get_paginated_response(AuditEventOutput(page, many=True).data)
+        return self.paginated_response(events, AuditEventOutput)

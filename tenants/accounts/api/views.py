@@ -83,9 +83,7 @@ class UserListView(TenantAPIView):
             is_active=None if is_active is None else is_active.lower() in {"1", "true", "yes"},
             search=request.query_params.get("search", "")[:100],
         )
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(users, request, view=self)
-        return paginator.get_paginated_response(UserOutput(page, many=True).data)
+        return self.paginated_response(users, UserOutput)
 
     @extend_schema(request=UserCreateInput, responses={201: UserOutput}, tags=["users"])
     def post(self, request: Request) -> Response:

@@ -6,6 +6,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -38,6 +39,7 @@ def auth_sign_in(*, email: str, password: str, request: HttpRequest | None) -> U
         audit_record(action=AuditAction.LOGIN_FAILED, request=request, actor_label=email)
         raise DomainError("E-mail or password is incorrect, or the account is inactive.", code="invalid_credentials")
     cache.delete(key)
+    update_last_login(None, user)
     audit_record(action=AuditAction.LOGIN, request=request, actor=user, metadata={"via": _channel(request)})
     return user
 

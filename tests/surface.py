@@ -1,0 +1,133 @@
+"""Every tenant API endpoint and page, with what each role may do: the one table that the RBAC
+and isolation tests read. A new endpoint must be added here (test_every_endpoint_is_in_the_table)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+
+from crm_saas.jobs.services import job_create
+from crm_saas.roles import Role
+from crm_saas.testing.world import PASSWORD, TenantWorld
+
+ADMIN, MANAGER, REP, VIEWER = Role.ADMIN, Role.MANAGER, Role.SALES_REP, Role.VIEWER
+ANON = "anonymous"
+ALL_ROLES = [ADMIN, MANAGER, REP, VIEWER]
+
+
+def only(allowed: dict[str, int], denied: int = 403, anonymous: int = 401) -> dict[str, int]:
+    return {**{role: denied for role in ALL_ROLES}, **allowed, ANON: anonymous}
+
+
+@dataclass
+class Call:
+    url_name: str
+    method: str
+    expected: dict[str, int]
+    kwargs: Callable[[TenantWorld], dict[str, Any]] = lambda world: {}
+    body: Callable[[TenantWorld, str], dict[str, Any]] | None = None
+    multipart: bool = False
+    tags: set[str] = field(default_factory=set)
+
+    def path(self, world: TenantWorld) -> str:
+        with world.active():
+            return reverse(self.url_name, kwargs=self.kwargs(world))
+
+    def send(self, client: Any, world: TenantWorld, role: str, *, path_world: TenantWorld | None = None) -> Any:
+        path = self.path(path_world or world)
+        data = self.body(world, role) if self.body else None
+        send = getattr(client, self.method.lower())
+        if self.multipart:
+            return send(path, data, format="multipart")
+        return send(path, data, format="json") if data is not None else send(path)
+
+
+def _viewer_id(world: TenantWorld) -> dict[str, Any]:
+    return {"user_id": world.users[VIEWER].pk}
+
+
+def _admin_job_id(world: TenantWorld) -> dict[str, Any]:
+    with world.active():
+        from crm_saas.jobs.models import Job
+
+        job = Job.objects.filter(kind="test.probe").first() or job_create(
+            kind="test.probe", created_by=world.users[ADMIN]
+        )
+    return {"job_id": job.pk}
+
+
+def _csv(world: TenantWorld, role: str) -> dict[str, Any]:
+    upload = io.BytesIO(b"email,full_name,role\nnew.person@example.test,New Person,viewer\n")
+    upload.name = "people.csv"
+    return {"file": upload}
+
+
+API: list[Call] = [
+    Call(
+        "api:auth-token",
+        "POST",
+        {**{role: 201 for role in ALL_ROLES}, ANON: 400},
+        body=lambda world, role: {"email": world.email(role) if role != ANON else "x@y.test", "password": PASSWORD},
+        tags={"public"},
+    ),
+    Call("api:auth-token", "DELETE", {**{role: 204 for role in ALL_ROLES}, ANON: 400}, tags={"public"}),
+    Call("api:me", "GET", only({role: 200 for role in ALL_ROLES})),
+    Call("api:user-list", "GET", only({ADMIN: 200})),
+    Call(
+        "api:user-list",
+        "POST",
+        only({ADMIN: 201}),
+        body=lambda world, role: {"email": f"made-by-{role}@example.test", "role": VIEWER, "password": PASSWORD},
+    ),
+    Call("api:user-import", "POST", only({ADMIN: 202}), body=_csv, multipart=True),
+    Call("api:user-detail", "GET", only({ADMIN: 200}), kwargs=_viewer_id),
+    Call("api:user-detail", "PATCH", only({ADMIN: 200}), kwargs=_viewer_id, body=lambda w, r: {"full_name": "Renamed"}),
+    Call("api:audit-event-list", "GET", only({ADMIN: 200})),
+    # Jobs are visible to whoever queued them and to roles that see all jobs; others get 404.
+    Call("api:job-detail", "GET", only({ADMIN: 200, MANAGER: 200}, denied=404), kwargs=_admin_job_id),
+]
+
+
+@dataclass
+class Page:
+    url_name: str
+    method: str
+    expected: dict[str, int]
+    kwargs: Callable[[TenantWorld], dict[str, Any]] = lambda world: {}
+    data: dict[str, Any] | None = None
+
+    def path(self, world: TenantWorld) -> str:
+        with world.active():
+            return reverse(self.url_name, kwargs=self.kwargs(world))
+
+
+def page_only(allowed: dict[str, int], denied: int = 403) -> dict[str, int]:
+    # Anonymous visitors are sent to the sign-in page.
+    return {**{role: denied for role in ALL_ROLES}, **allowed, ANON: 302}
+
+
+PAGES: list[Page] = [
+    Page("dashboard", "GET", page_only({role: 200 for role in ALL_ROLES})),
+    Page("accounts:users", "GET", page_only({ADMIN: 200})),
+    Page(
+        "accounts:users",
+        "POST",
+        page_only({ADMIN: 302}),
+        data={"action": "invite", "email": "p@example.test", "role": VIEWER, "full_name": "", "password": ""},
+    ),
+    Page("accounts:user_edit", "GET", page_only({ADMIN: 200}), kwargs=_viewer_id),
+    Page(
+        "accounts:user_edit",
+        "POST",
+        page_only({ADMIN: 302}),
+        kwargs=_viewer_id,
+        data={"full_name": "Edited", "role": VIEWER},
+    ),
+    Page("accounts:user_set_active", "POST", page_only({ADMIN: 302}), kwargs=_viewer_id, data={"active": "0"}),
+    Page("accounts:users_import", "POST", page_only({ADMIN: 302})),
+    Page("audit:events", "GET", page_only({ADMIN: 200})),
+]
