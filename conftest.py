@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
@@ -13,7 +12,15 @@ from django.core.cache import cache
 from django.db import connection
 
 from crm_saas.storage import reset_object_store
-from crm_saas.testing.processes import ManagedProcess, child_env, free_port, http_ok, venv_bin, wait_until
+from crm_saas.testing.processes import (
+    ManagedProcess,
+    child_database_url,
+    child_env,
+    free_port,
+    http_ok,
+    venv_bin,
+    wait_until,
+)
 from crm_saas.testing.world import TenantWorld, world_build
 
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
@@ -58,17 +65,6 @@ def _clean_state() -> Iterator[None]:
     connection.set_schema_to_public()
 
 
-def test_database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    host = db["HOST"] or "127.0.0.1"
-    if host.startswith("/"):
-        return f"postgres://{auth}@/{db['NAME']}?host={quote(host)}"
-    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
@@ -96,7 +92,7 @@ def celery_worker(django_db_setup, s3_endpoint: str, artifacts_dir: Path) -> Ite
             "-Q",
             "default",
         ],
-        env=child_env(DATABASE_URL=test_database_url(), **S3_TEST_ENV, S3_ENDPOINT_URL=s3_endpoint),
+        env=child_env(DATABASE_URL=child_database_url(), **S3_TEST_ENV, S3_ENDPOINT_URL=s3_endpoint),
         log_path=artifacts_dir / "celery-worker.log",
     )
     try:
@@ -144,7 +140,7 @@ def web_server(django_db_setup, artifacts_dir: Path) -> Iterator[str]:
     port = free_port()
     server = ManagedProcess(
         [venv_bin("gunicorn"), "crm_saas.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=child_env(DATABASE_URL=test_database_url(), DJANGO_SETTINGS_MODULE="crm_saas.settings.test"),
+        env=child_env(DATABASE_URL=child_database_url(), DJANGO_SETTINGS_MODULE="crm_saas.settings.test"),
         log_path=artifacts_dir / "web-server.log",
     )
     try:

@@ -21,7 +21,7 @@ def alpha_secrets(alpha: TenantWorld) -> list[bytes]:
     return [user.email.encode() for user in alpha.users.values()] + [b"Alpha Corp", b"alpha.localhost"]
 
 
-def assert_no_alpha_data(response, alpha: TenantWorld) -> None:  # noqa: ANN001
+def assert_no_alpha_data(response, alpha: TenantWorld) -> None:
     body = response.content
     for secret in alpha_secrets(alpha):
         assert secret not in body, f"{secret!r} leaked in {response.status_code} response"
@@ -102,7 +102,7 @@ def test_forwarded_host_headers_do_not_change_the_tenant(alpha, beta) -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.method} {p.url_name}")
-def test_tenant_b_session_is_worthless_on_tenant_a(alpha, beta, page) -> None:  # noqa: ANN001
+def test_tenant_b_session_is_worthless_on_tenant_a(alpha, beta, page) -> None:
     signed_in_on_beta = beta.web(ADMIN)
     on_alpha = Client(HTTP_HOST=alpha.host)
     on_alpha.cookies = signed_in_on_beta.cookies  # the same cookie jar, replayed on alpha's host

@@ -8,8 +8,8 @@ finished does nothing, which makes redelivered or retried tasks harmless.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from celery import Task

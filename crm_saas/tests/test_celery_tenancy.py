@@ -22,7 +22,7 @@ pytestmark = pytest.mark.worker
 
 
 @pytest.fixture
-def two_tenants(celery_worker, s3_storage, django_db_blocker) -> Iterator[tuple[TenantWorld, TenantWorld]]:  # noqa: ANN001
+def two_tenants(celery_worker, s3_storage, django_db_blocker) -> Iterator[tuple[TenantWorld, TenantWorld]]:
     """Two committed tenants the worker can see (no test transaction around them)."""
     with django_db_blocker.unblock():
         first, second = world_build("wkr_one"), world_build("wkr_two")
@@ -50,7 +50,7 @@ def upload(text: str) -> io.BytesIO:
     return data
 
 
-def test_jobs_queued_from_two_tenants_each_run_in_their_own_schema(two_tenants) -> None:  # noqa: ANN001
+def test_jobs_queued_from_two_tenants_each_run_in_their_own_schema(two_tenants) -> None:
     one, two = two_tenants
     started = {}
     for world, person in ((one, "ana"), (two, "bo")):
@@ -86,7 +86,7 @@ def test_jobs_queued_from_two_tenants_each_run_in_their_own_schema(two_tenants) 
     assert not User.objects.filter(email__in=["ana@example.test", "bo@example.test"]).exists()
 
 
-def test_a_failing_job_reports_a_clear_error(two_tenants) -> None:  # noqa: ANN001
+def test_a_failing_job_reports_a_clear_error(two_tenants) -> None:
     one, _ = two_tenants
     response = one.api(ADMIN).post(
         "/api/v1/users/import/", {"file": upload("email,role\n" + "x@example.test,viewer\n" * 5001)}, format="multipart"
@@ -97,7 +97,7 @@ def test_a_failing_job_reports_a_clear_error(two_tenants) -> None:  # noqa: ANN0
     assert job["error"] == "The file has more than 5000 rows; split it."
 
 
-def test_periodic_work_fans_out_to_every_active_tenant(two_tenants) -> None:  # noqa: ANN001
+def test_periodic_work_fans_out_to_every_active_tenant(two_tenants) -> None:
     one, two = two_tenants
     long_ago = timezone.now() - timedelta(days=400)
     for world in (one, two):
