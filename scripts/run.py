@@ -92,6 +92,11 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1"))
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    parser.add_argument(
+        "--embedded-postgres",
+        action="store_true",
+        help="Use the embedded PostgreSQL even if a server is reachable (as on a machine without one).",
+    )
     args = parser.parse_args()
 
     env = dict(os.environ)
@@ -104,7 +109,7 @@ def main() -> int:
             warn("DATABASE_URL is set but that PostgreSQL server does not answer.")
             return 1
         ensure_database(env["DATABASE_URL"])
-    elif postgres_reachable(LOCAL_POSTGRES):
+    elif not args.embedded_postgres and postgres_reachable(LOCAL_POSTGRES):
         say("Using PostgreSQL on 127.0.0.1:5432")
         env["DATABASE_URL"] = LOCAL_POSTGRES
         ensure_database(LOCAL_POSTGRES)
