@@ -43,6 +43,14 @@ def django_db_setup(django_test_environment, django_db_blocker) -> Iterator[dict
         worlds = {name: world_build(name) for name in ("alpha", "beta")}
     yield worlds
     with django_db_blocker.unblock():
+        # Child processes (web server, worker) have exited, but PostgreSQL may not have reaped their
+        # sessions yet; those sessions are ours and would block dropping the test database.
+        name = connection.settings_dict["NAME"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            )
         connection.close()
         teardown_databases(db_config, verbosity=0)
 
@@ -135,12 +143,13 @@ def s3_storage(s3_endpoint: str, settings) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def web_server(django_db_setup, artifacts_dir: Path) -> Iterator[str]:
-    """The product served by gunicorn on a free loopback port; returns 'host:port' suffix."""
+def web_server(django_db_setup, s3_endpoint: str, artifacts_dir: Path) -> Iterator[str]:
+    """The product served by gunicorn on a free loopback port, on the test database and the same
+    object storage as the test worker; returns the port."""
     port = free_port()
     server = ManagedProcess(
         [venv_bin("gunicorn"), "crm_saas.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=child_env(DATABASE_URL=child_database_url(), DJANGO_SETTINGS_MODULE="crm_saas.settings.test"),
+        env=child_env(DATABASE_URL=child_database_url(), **S3_TEST_ENV, S3_ENDPOINT_URL=s3_endpoint),
         log_path=artifacts_dir / "web-server.log",
     )
     try:

@@ -51,6 +51,13 @@
       });
       container.appendChild(list);
     }
+    if (container.dataset.doneUrl) {
+      const link = document.createElement("a");
+      link.href = container.dataset.doneUrl;
+      link.className = "btn btn-small";
+      link.textContent = container.dataset.doneLabel || "Refresh";
+      container.appendChild(link);
+    }
   }
 
   function watchJob(element) {
