@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def importer_world(django_db_setup, django_db_blocker) -> Iterator[TenantWorld]:  # noqa: ANN001
+def importer_world(django_db_setup, django_db_blocker) -> Iterator[TenantWorld]:
     with django_db_blocker.unblock():
         world = world_build("importer")
         try:
@@ -38,7 +38,7 @@ def importer_world(django_db_setup, django_db_blocker) -> Iterator[TenantWorld]:
 
 
 @pytest.fixture
-def page(monkeypatch) -> Iterator[Page]:  # noqa: ANN001
+def page(monkeypatch) -> Iterator[Page]:
     # Playwright's sync API keeps an event loop in this thread; the ORM checks below are plain
     # synchronous code that only looks async to Django.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -63,7 +63,7 @@ def test_csv_import_shows_live_progress_and_the_row_report(
     celery_worker,
     artifacts_dir: Path,
     tmp_path: Path,
-    django_db_blocker,  # noqa: ANN001
+    django_db_blocker,
 ) -> None:
     base = f"http://{importer_world.host}:{web_server}"
     page.goto(f"{base}/accounts/login/")
