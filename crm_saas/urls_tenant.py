@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("tenants.accounts.api.urls")),
     path("", include("crm_saas.jobs.api.urls")),
     path("", include("crm_saas.audit.api.urls")),
+    path("", include("leads.api.urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("tenants.accounts.urls")),
     path("audit/", include("crm_saas.audit.urls")),
+    path("leads/", include("leads.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -60,6 +60,22 @@ def _admin_job_id(world: TenantWorld) -> dict[str, Any]:
     return {"job_id": job.pk}
 
 
+def _rep_lead_id(world: TenantWorld) -> dict[str, Any]:
+    """A lead owned by the tenant's sales rep, so every role can see it."""
+    with world.active():
+        from leads.models import Lead
+        from leads.services import lead_create
+
+        rep = world.users[REP]
+        lead = Lead.objects.filter(owner=rep).first() or lead_create(
+            actor=rep, data={"name": "Pat Prospect", "company": f"{world.tenant.name} Prospect"}
+        )
+    return {"lead_id": lead.pk}
+
+
+WRITERS = {ADMIN: 200, MANAGER: 200, REP: 200}
+
+
 def _csv(world: TenantWorld, role: str) -> dict[str, Any]:
     upload = io.BytesIO(b"email,full_name,role\nnew.person@example.test,New Person,viewer\n")
     upload.name = "people.csv"
@@ -89,6 +105,19 @@ API: list[Call] = [
     Call("api:audit-event-list", "GET", only({ADMIN: 200})),
     # Jobs are visible to whoever queued them and to roles that see all jobs; others get 404.
     Call("api:job-detail", "GET", only({ADMIN: 200, MANAGER: 200}, denied=404), kwargs=_admin_job_id),
+    Call("api:lead-list", "GET", only({role: 200 for role in ALL_ROLES})),
+    Call("api:lead-list", "POST", only({ADMIN: 201, MANAGER: 201, REP: 201}), body=lambda w, r: {"company": "New Co"}),
+    Call("api:lead-detail", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_lead_id),
+    Call("api:lead-detail", "PATCH", only(WRITERS), kwargs=_rep_lead_id, body=lambda w, r: {"status": "contacted"}),
+    Call("api:lead-detail", "DELETE", only({ADMIN: 204, MANAGER: 204}), kwargs=_rep_lead_id),
+    Call("api:lead-activity-list", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_lead_id),
+    Call(
+        "api:lead-activity-list",
+        "POST",
+        only({ADMIN: 201, MANAGER: 201, REP: 201}),
+        kwargs=_rep_lead_id,
+        body=lambda w, r: {"kind": "call"},
+    ),
 ]
 
 
@@ -130,4 +159,15 @@ PAGES: list[Page] = [
     Page("accounts:user_set_active", "POST", page_only({ADMIN: 302}), kwargs=_viewer_id, data={"active": "0"}),
     Page("accounts:users_import", "POST", page_only({ADMIN: 302})),
     Page("audit:events", "GET", page_only({ADMIN: 200})),
+    Page("leads:list", "GET", page_only({role: 200 for role in ALL_ROLES})),
+    Page("leads:create", "GET", page_only(WRITERS)),
+    Page(
+        "leads:create",
+        "POST",
+        page_only({ADMIN: 302, MANAGER: 302, REP: 302}),
+        data={"company": "Form Co", "status": "new"},
+    ),
+    Page("leads:detail", "GET", page_only({role: 200 for role in ALL_ROLES}), kwargs=_rep_lead_id),
+    Page("leads:edit", "GET", page_only(WRITERS), kwargs=_rep_lead_id),
+    Page("leads:delete", "POST", page_only({ADMIN: 302, MANAGER: 302}), kwargs=_rep_lead_id),
 ]

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from leads.models import ActivityKind, Lead, LeadActivity, LeadStatus
+from tenants.accounts.models import User
+
+
+class OwnerOutput(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name"]
+
+
+class LeadOutput(serializers.ModelSerializer):
+    owner = OwnerOutput(allow_null=True)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "external_id",
+            "name",
+            "company",
+            "email",
+            "phone",
+            "title",
+            "industry",
+            "company_size",
+            "country",
+            "city",
+            "source",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "platform",
+            "referred",
+            "status",
+            "owner",
+            "attributes",
+            "created_at",
+            "updated_at",
+            "converted_at",
+            "lost_at",
+        ]
+
+
+class LeadInput(serializers.Serializer):
+    """Every field is optional on update (PATCH); on create, give at least a name, company or e-mail."""
+
+    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    company = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    company_size = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    source = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    utm_source = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    utm_medium = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    utm_campaign = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    platform = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    referred = serializers.BooleanField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=LeadStatus.choices, required=False)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True, help_text="User id of the owner."
+    )
+    attributes = serializers.DictField(
+        required=False, help_text="Custom attributes, name -> number, yes/no or text; new names become fields."
+    )
+
+
+class ActivityInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ActivityKind.choices)
+    occurred_at = serializers.DateTimeField(required=False)
+    quantity = serializers.FloatField(required=False, default=1, min_value=0)
+    metadata = serializers.DictField(required=False)
+
+
+class ActivityOutput(serializers.ModelSerializer):
+    class Meta:
+        model = LeadActivity
+        fields = ["id", "kind", "occurred_at", "quantity", "metadata"]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from leads.api import views
+
+urlpatterns = [
+    path("leads/", views.LeadListView.as_view(), name="lead-list"),
+    path("leads/<int:lead_id>/", views.LeadDetailView.as_view(), name="lead-detail"),
+    path("leads/<int:lead_id>/activities/", views.LeadActivityView.as_view(), name="lead-activity-list"),
+]

@@ -1,0 +1,126 @@
+"""Leads, their custom attributes and their engagement activity."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    QUALIFIED = "qualified", "Qualified"
+    CONVERTED = "converted", "Converted"
+    LOST = "lost", "Lost"
+
+
+CLOSED_STATUSES = frozenset({LeadStatus.CONVERTED, LeadStatus.LOST})
+
+
+class Lead(models.Model):
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    company_size = models.CharField(max_length=50, blank=True, help_text="Employees, e.g. 11-50 or 250.")
+    country = models.CharField(max_length=100, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=100, blank=True)
+    utm_source = models.CharField(max_length=100, blank=True)
+    utm_medium = models.CharField(max_length=100, blank=True)
+    utm_campaign = models.CharField(max_length=200, blank=True)
+    platform = models.CharField(max_length=100, blank=True)
+    referred = models.BooleanField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_leads"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_leads"
+    )
+    # Extra columns a tenant brings (see CustomField for their types), keyed by CustomField.key.
+    attributes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    converted_at = models.DateTimeField(null=True, blank=True)
+    lost_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=LeadStatus.CONVERTED) | Q(converted_at__isnull=False),
+                name="lead_converted_has_timestamp",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=LeadStatus.LOST) | Q(lost_at__isnull=False),
+                name="lead_lost_has_timestamp",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.company or self.email or f"Lead {self.pk}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+class CustomFieldType(models.TextChoices):
+    NUMBER = "number", "Number"
+    CATEGORY = "category", "Category"
+    BOOLEAN = "boolean", "Yes/no"
+    TEXT = "text", "Text"
+
+
+class CustomField(models.Model):
+    """A tenant's own lead attribute, usually discovered from an imported column."""
+
+    key = models.SlugField(max_length=100, unique=True)
+    label = models.CharField(max_length=200)
+    type = models.CharField(max_length=10, choices=CustomFieldType.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.type})"
+
+
+class ActivityKind(models.TextChoices):
+    VISIT = "visit", "Website visit"
+    PAGE_VIEW = "page_view", "Page viewed"
+    TIME_ON_SITE = "time_on_site", "Time on site (seconds)"
+    EMAIL_OPEN = "email_open", "E-mail opened"
+    EMAIL_CLICK = "email_click", "E-mail link clicked"
+    FORM_SUBMISSION = "form_submission", "Form submitted"
+    CALL = "call", "Call"
+    MEETING = "meeting", "Meeting"
+
+
+class LeadActivity(models.Model):
+    """One engagement event, timestamped so features can be computed as of any moment."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=20, choices=ActivityKind.choices)
+    occurred_at = models.DateTimeField()
+    quantity = models.FloatField(default=1, help_text="Count, or seconds for time on site.")
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["lead", "occurred_at"])]
+        verbose_name_plural = "lead activities"
+
+    def __str__(self) -> str:
+        return f"{self.kind} on lead {self.lead_id} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from leads import views
+
+app_name = "leads"
+
+urlpatterns = [
+    path("", views.lead_list, name="list"),
+    path("new/", views.lead_create, name="create"),
+    path("<int:lead_id>/", views.lead_detail, name="detail"),
+    path("<int:lead_id>/edit/", views.lead_edit, name="edit"),
+    path("<int:lead_id>/delete/", views.lead_delete, name="delete"),
+]

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from crm_saas.errors import DomainError
+from crm_saas.roles import Capability
+from crm_saas.web import capability_required, form_add_domain_error
+from leads import selectors, services
+from leads.forms import LeadFilterForm, LeadForm
+from leads.models import CustomField
+
+
+@capability_required(Capability.RECORDS_READ)
+def lead_list(request: HttpRequest) -> HttpResponse:
+    filter_form = LeadFilterForm(request.GET or None)
+    filters = selectors.LeadFilters()
+    if filter_form.is_valid():
+        filters = selectors.LeadFilters(
+            search=filter_form.cleaned_data["search"], status=filter_form.cleaned_data["status"] or None
+        )
+    page = Paginator(selectors.lead_list_for_user(user=request.user, filters=filters), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "filter_form": filter_form,
+        "query": _without_page(request),
+        "can_write": request.user.has_capability(Capability.RECORDS_WRITE),
+    }
+    return render(request, "leads/list.html", context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@capability_required(Capability.RECORDS_READ)
+def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    labels = dict(CustomField.objects.values_list("key", "label"))
+    attributes = [(labels.get(key, key), value) for key, value in sorted(lead.attributes.items())]
+    context = {
+        "lead": lead,
+        "attributes": attributes,
+        "activities": lead.activities.all()[:50],
+        "can_write": request.user.has_capability(Capability.RECORDS_WRITE),
+        "can_delete": request.user.has_capability(Capability.RECORDS_WRITE_ALL),
+    }
+    return render(request, "leads/detail.html", context)
+
+
+def _lead_form_page(request: HttpRequest, *, lead=None) -> HttpResponse:
+    can_assign = request.user.has_capability(Capability.RECORDS_WRITE_ALL)
+    initial = {}
+    if lead is not None:
+        initial = {name: getattr(lead, name) for name in LeadForm.base_fields if name != "owner"}
+        initial["owner"] = lead.owner_id
+    form = LeadForm(request.POST or None, initial=initial, can_assign=can_assign)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if lead is None:
+                lead = services.lead_create(actor=request.user, data=data)
+                messages.success(request, f"Lead {lead.display_name} created.")
+            else:
+                lead = services.lead_update(lead=lead, actor=request.user, data=data)
+                messages.success(request, "Changes saved.")
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            return redirect("leads:detail", lead_id=lead.pk)
+    return render(request, "leads/form.html", {"form": form, "lead": lead})
+
+
+@capability_required(Capability.RECORDS_WRITE)
+def lead_create(request: HttpRequest) -> HttpResponse:
+    return _lead_form_page(request)
+
+
+@capability_required(Capability.RECORDS_WRITE)
+def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
+    return _lead_form_page(request, lead=selectors.lead_get_for_user(user=request.user, lead_id=lead_id))
+
+
+@capability_required(Capability.RECORDS_WRITE_ALL)
+@require_POST
+def lead_delete(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    services.lead_delete(lead=lead, actor=request.user)
+    messages.success(request, f"Lead {lead.display_name} deleted.")
+    return redirect("leads:list")
