@@ -23,5 +23,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+handler400 = "crm_saas.views.bad_request"
+handler403 = "crm_saas.views.permission_denied"
 handler404 = "crm_saas.views.not_found"
 handler500 = "crm_saas.views.server_error"

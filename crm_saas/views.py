@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from crm_saas.api.errors import json_not_found, json_server_error
+from crm_saas.api.errors import error_body, json_not_found, json_server_error
 from crm_saas.jobs.models import Job
 from crm_saas.roles import Capability
 from crm_saas.web import capability_required
@@ -40,6 +40,18 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if request.path.startswith("/api/"):
         return json_not_found(request, exception)
     return render(request, "errors/404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("You do not have permission to perform this action."), status=403)
+    return render(request, "errors/403.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("Bad request."), status=400)
+    return render(request, "errors/400.html", status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -3,28 +3,17 @@ with the real web server, Celery worker, Redis and S3 API server behind it."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django_tenants.utils import schema_context
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from crm_saas.testing.world import PASSWORD, TenantWorld, world_build, world_drop
 from tenants.accounts.models import User
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -35,25 +24,6 @@ def importer_world(django_db_setup, django_db_blocker) -> Iterator[TenantWorld]:
             yield world
         finally:
             world_drop(world)
-
-
-@pytest.fixture
-def page(monkeypatch) -> Iterator[Page]:
-    # Playwright's sync API keeps an event loop in this thread; the ORM checks below are plain
-    # synchronous code that only looks async to Django.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian chromium is not installed: run scripts/test.sh, which installs it.")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        yield page
-        browser.close()
-        assert errors == []
 
 
 def test_csv_import_shows_live_progress_and_the_row_report(
