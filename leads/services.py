@@ -97,7 +97,7 @@ def lead_create(*, actor: User, data: dict[str, Any], created_at: datetime | Non
     now = timezone.now()
     lead = Lead(created_by=actor, owner=actor, created_at=created_at or now)
     _apply(lead, actor=actor, data=data, now=now)
-    if not (lead.name or lead.company or lead.email):
+    if not (lead.name or lead.company or lead.email or lead.external_id):
         raise DomainError("Give the lead at least a name, a company or an e-mail.", field="name")
     lead.save()
     return lead
@@ -107,7 +107,7 @@ def lead_create(*, actor: User, data: dict[str, Any], created_at: datetime | Non
 def lead_update(*, lead: Lead, actor: User, data: dict[str, Any]) -> Lead:
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     _apply(lead, actor=actor, data=data, now=timezone.now())
-    if not (lead.name or lead.company or lead.email):
+    if not (lead.name or lead.company or lead.email or lead.external_id):
         raise DomainError("A lead needs at least a name, a company or an e-mail.", field="name")
     lead.save()
     return lead

@@ -1,12 +1,15 @@
 from django.urls import path
 
 from leads import views
+from leads.imports import pages as import_pages
 
 app_name = "leads"
 
 urlpatterns = [
     path("", views.lead_list, name="list"),
     path("new/", views.lead_create, name="create"),
+    path("import/", import_pages.import_upload, name="import"),
+    path("import/<str:token>/", import_pages.import_preview, name="import_preview"),
     path("<int:lead_id>/", views.lead_detail, name="detail"),
     path("<int:lead_id>/edit/", views.lead_edit, name="edit"),
     path("<int:lead_id>/delete/", views.lead_delete, name="delete"),

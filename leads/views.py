@@ -30,6 +30,8 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "filter_form": filter_form,
         "query": _without_page(request),
         "can_write": request.user.has_capability(Capability.RECORDS_WRITE),
+        "can_import": request.user.has_capability(Capability.RECORDS_WRITE_ALL),
+        "import_job_id": request.GET.get("job", ""),
     }
     return render(request, "leads/list.html", context)
 
@@ -37,6 +39,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 def _without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("job", None)
     return params.urlencode()
 
 

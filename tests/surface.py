@@ -76,6 +76,12 @@ def _rep_lead_id(world: TenantWorld) -> dict[str, Any]:
 WRITERS = {ADMIN: 200, MANAGER: 200, REP: 200}
 
 
+def _lead_csv(world: TenantWorld, role: str) -> dict[str, Any]:
+    upload = io.BytesIO(b"Company,Converted\nImported Co,1\n")
+    upload.name = "leads.csv"
+    return {"file": upload, "outcome_column": "Converted"}
+
+
 def _csv(world: TenantWorld, role: str) -> dict[str, Any]:
     upload = io.BytesIO(b"email,full_name,role\nnew.person@example.test,New Person,viewer\n")
     upload.name = "people.csv"
@@ -106,6 +112,8 @@ API: list[Call] = [
     # Jobs are visible to whoever queued them and to roles that see all jobs; others get 404.
     Call("api:job-detail", "GET", only({ADMIN: 200, MANAGER: 200}, denied=404), kwargs=_admin_job_id),
     Call("api:lead-list", "GET", only({role: 200 for role in ALL_ROLES})),
+    Call("api:lead-import", "POST", only({ADMIN: 202, MANAGER: 202}), body=_lead_csv, multipart=True),
+    Call("api:lead-import-preview", "POST", only({ADMIN: 200, MANAGER: 200}), body=_lead_csv, multipart=True),
     Call("api:lead-list", "POST", only({ADMIN: 201, MANAGER: 201, REP: 201}), body=lambda w, r: {"company": "New Co"}),
     Call("api:lead-detail", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_lead_id),
     Call("api:lead-detail", "PATCH", only(WRITERS), kwargs=_rep_lead_id, body=lambda w, r: {"status": "contacted"}),

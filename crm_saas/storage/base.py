@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from typing import BinaryIO, Protocol
@@ -39,3 +40,31 @@ class ObjectStore(Protocol):
     def delete(self, key: str) -> None: ...
 
     def list_keys(self, prefix: str) -> list[str]: ...
+
+
+class ChunkReader(io.RawIOBase):
+    """A readable binary stream over an iterator of byte chunks, counting the bytes handed out.
+
+    Lets large objects be parsed line by line (``io.TextIOWrapper(ChunkReader(...))``) without
+    holding them in memory, and lets a job report progress by bytes read.
+    """
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = b""
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._buffer:
+            try:
+                self._buffer = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(target), len(self._buffer))
+        target[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        self.bytes_read += size
+        return size

@@ -84,3 +84,45 @@ class ActivityOutput(serializers.ModelSerializer):
     class Meta:
         model = LeadActivity
         fields = ["id", "kind", "occurred_at", "quantity", "metadata"]
+
+
+class LeadImportInput(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV with a header row (comma, semicolon or tab separated).")
+    outcome_column = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Column holding the outcome: 1/0, yes/no, true/false, converted/lost.",
+    )
+    external_id_column = serializers.CharField(
+        required=False, allow_blank=True, help_text="Column holding your own id; re-imports update those leads."
+    )
+    mapping = serializers.JSONField(
+        required=False, help_text='JSON object of CSV column -> lead field (or "ignore"), e.g. {"Org": "company"}.'
+    )
+
+    def validate_mapping(self, value: object) -> dict[str, str]:
+        if isinstance(value, str):
+            import json
+
+            try:
+                value = json.loads(value)
+            except ValueError as exc:
+                raise serializers.ValidationError("Not valid JSON.") from exc
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise serializers.ValidationError("Use an object of column name -> lead field name.")
+        return value
+
+
+class ImportColumnOutput(serializers.Serializer):
+    source = serializers.CharField()
+    use = serializers.ChoiceField(choices=["field", "attribute", "outcome", "external_id", "ignore"])
+    target = serializers.CharField()
+    type = serializers.CharField()
+    missing_share = serializers.FloatField()
+    examples = serializers.ListField(child=serializers.CharField())
+
+
+class ImportPreviewOutput(serializers.Serializer):
+    columns = ImportColumnOutput(many=True)
+    sample_rows = serializers.IntegerField()
+    sample_errors = serializers.ListField(child=serializers.DictField())

@@ -4,6 +4,8 @@ from leads.api import views
 
 urlpatterns = [
     path("leads/", views.LeadListView.as_view(), name="lead-list"),
+    path("leads/import/", views.LeadImportView.as_view(), name="lead-import"),
+    path("leads/import/preview/", views.LeadImportPreviewView.as_view(), name="lead-import-preview"),
     path("leads/<int:lead_id>/", views.LeadDetailView.as_view(), name="lead-detail"),
     path("leads/<int:lead_id>/activities/", views.LeadActivityView.as_view(), name="lead-activity-list"),
 ]

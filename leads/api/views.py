@@ -2,13 +2,23 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm_saas.api.views import TenantAPIView
+from crm_saas.jobs.api.serializers import JobOutput
 from crm_saas.roles import Capability
 from leads import selectors, services
-from leads.api.serializers import ActivityInput, ActivityOutput, LeadInput, LeadOutput
+from leads.api.serializers import (
+    ActivityInput,
+    ActivityOutput,
+    ImportPreviewOutput,
+    LeadImportInput,
+    LeadInput,
+    LeadOutput,
+)
+from leads.imports.service import lead_import_preview, lead_import_start, lead_import_store
 from leads.models import LeadStatus
 
 READ_WRITE = {
@@ -94,3 +104,45 @@ class LeadActivityView(TenantAPIView):
         data.is_valid(raise_exception=True)
         activity = services.activity_record(lead=lead, **data.validated_data)
         return Response(ActivityOutput(activity).data, status=status.HTTP_201_CREATED)
+
+
+def _import_options(data: dict) -> dict:
+    return {
+        "mapping": data.get("mapping") or None,
+        "outcome_column": data.get("outcome_column") or None,
+        "external_id_column": data.get("external_id_column") or None,
+    }
+
+
+class LeadImportView(TenantAPIView):
+    required_capability = Capability.RECORDS_WRITE_ALL
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=LeadImportInput, responses={202: JobOutput}, tags=["leads"])
+    def post(self, request: Request) -> Response:
+        """Import leads from a CSV as a background job; poll the returned job for the row report."""
+        data = LeadImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = lead_import_start(
+            actor=request.user, upload=data.validated_data["file"], **_import_options(data.validated_data)
+        )
+        return Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class LeadImportPreviewView(TenantAPIView):
+    required_capability = Capability.RECORDS_WRITE_ALL
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=LeadImportInput, responses=ImportPreviewOutput, tags=["leads"])
+    def post(self, request: Request) -> Response:
+        """How each column would be used and which sample rows would fail; nothing is written."""
+        data = LeadImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        key, _ = lead_import_store(upload=data.validated_data["file"])
+        try:
+            preview = lead_import_preview(key=key, **_import_options(data.validated_data))
+        finally:
+            from crm_saas.storage import get_object_store
+
+            get_object_store().delete(key)
+        return Response(ImportPreviewOutput(preview).data)
