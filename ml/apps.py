@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class MlConfig(AppConfig):
     name = "ml"
+    verbose_name = "Machine learning"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.worker
 
 
 @pytest.fixture
-def importing_world(celery_worker, s3_storage, django_db_blocker) -> Iterator[TenantWorld]:  # noqa: ANN001
+def importing_world(celery_worker, s3_storage, django_db_blocker) -> Iterator[TenantWorld]:
     with django_db_blocker.unblock():
         world = world_build("wkr_leads")
         try:
