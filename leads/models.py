@@ -44,6 +44,11 @@ class Lead(models.Model):
     )
     # Extra columns a tenant brings (see CustomField for their types), keyed by CustomField.key.
     attributes = models.JSONField(default=dict, blank=True)
+    # The current score (history in LeadScore); null until first scored.
+    score = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    band = models.CharField(max_length=1, blank=True)
+    probability = models.FloatField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     converted_at = models.DateTimeField(null=True, blank=True)
@@ -124,3 +129,79 @@ class LeadActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on lead {self.lead_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class RuleOperator(models.TextChoices):
+    EQUALS = "equals", "is"
+    NOT_EQUALS = "not_equals", "is not"
+    CONTAINS = "contains", "contains"
+    GREATER = "gt", "is more than"
+    LESS = "lt", "is less than"
+    IS_TRUE = "is_true", "is yes"
+    IS_EMPTY = "is_empty", "is empty"
+    NOT_EMPTY = "not_empty", "is filled in"
+    NO_ACTIVITY_DAYS = "no_activity_days", "has no activity for (days)"
+
+
+class ScoringRule(models.Model):
+    """Tenant-editable points, e.g. "+15 if source is referral", "-10 if no activity in 30 days"."""
+
+    field = models.CharField(max_length=100, help_text="A lead field, a custom attribute key, or 'activity'.")
+    operator = models.CharField(max_length=20, choices=RuleOperator.choices)
+    value = models.CharField(max_length=200, blank=True)
+    points = models.SmallIntegerField()
+    label = models.CharField(max_length=200, help_text="How the reason reads, e.g. 'Referred lead'.")
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=-100) & Q(points__lte=100), name="rule_points_in_range")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points:+d} {self.label}"
+
+
+class ScoringSettings(models.Model):
+    """One row per tenant: band thresholds and how much rules weigh next to the model."""
+
+    band_a_min = models.PositiveSmallIntegerField(default=75)
+    band_b_min = models.PositiveSmallIntegerField(default=50)
+    band_c_min = models.PositiveSmallIntegerField(default=25)
+    rules_weight = models.FloatField(default=0.25, help_text="0 = model only, 1 = rules only (when a model exists).")
+    retrain_every_days = models.PositiveSmallIntegerField(default=7)
+
+    class Meta:
+        verbose_name_plural = "scoring settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(band_a_min__gt=models.F("band_b_min")) & Q(band_b_min__gt=models.F("band_c_min")),
+                name="band_thresholds_descend",
+            ),
+            models.CheckConstraint(condition=Q(rules_weight__gte=0) & Q(rules_weight__lte=1), name="rules_weight_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"A>={self.band_a_min} B>={self.band_b_min} C>={self.band_c_min}"
+
+
+class LeadScore(models.Model):
+    """A lead's score at one moment, with what produced it."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="score_history")
+    score = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=1)
+    probability = models.FloatField(null=True, blank=True)
+    rules_points = models.SmallIntegerField(default=0)
+    factors = models.JSONField(default=list)
+    model_version = models.ForeignKey("ml.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL)
+    scored_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-scored_at", "-id"]
+        indexes = [models.Index(fields=["lead", "scored_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.score} ({self.band}) for lead {self.lead_id}"

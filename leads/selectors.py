@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from crm_saas.errors import NotFoundError
 from crm_saas.roles import Capability
@@ -14,6 +14,9 @@ from leads.models import Lead
 from tenants.accounts.models import User
 
 ORDERINGS = {
+    # Unscored leads go last either way.
+    "-score": (F("score").desc(nulls_last=True), "-id"),
+    "score": (F("score").asc(nulls_last=True), "id"),
     "created_at": ("created_at", "id"),
     "-created_at": ("-created_at", "-id"),
     "updated_at": ("updated_at", "id"),
@@ -73,3 +76,21 @@ def lead_get_for_user(*, user: User, lead_id: Any) -> Lead:
         return leads_visible_to(user).get(pk=int(lead_id))
     except (Lead.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise NotFoundError("Lead not found.") from exc
+
+
+def score_distribution() -> list[dict[str, int]]:
+    """Open and closed leads per band and per 10-point score bucket, for charts."""
+    from django.db.models import Count
+
+    buckets = (
+        Lead.objects.filter(score__isnull=False)
+        .annotate(bucket=F("score") / 10)
+        .values("bucket")
+        .annotate(leads=Count("id"))
+        .order_by("bucket")
+    )
+    counts: dict[int, int] = {}
+    for row in buckets:  # a score of 100 belongs to the 90-100 bucket
+        start = min(int(row["bucket"]) * 10, 90)
+        counts[start] = counts.get(start, 0) + row["leads"]
+    return [{"from": start, "to": start + 10, "leads": leads} for start, leads in sorted(counts.items())]

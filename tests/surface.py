@@ -112,6 +112,10 @@ API: list[Call] = [
     # Jobs are visible to whoever queued them and to roles that see all jobs; others get 404.
     Call("api:job-detail", "GET", only({ADMIN: 200, MANAGER: 200}, denied=404), kwargs=_admin_job_id),
     Call("api:lead-list", "GET", only({role: 200 for role in ALL_ROLES})),
+    Call("api:lead-score", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_lead_id),
+    # Too little history in the test tenant: allowed roles get the reason (400), others 403.
+    Call("api:lead-train-model", "POST", only({ADMIN: 400, MANAGER: 400})),
+    Call("api:lead-scoring-model", "GET", only({ADMIN: 200, MANAGER: 200, VIEWER: 200})),
     Call("api:lead-import", "POST", only({ADMIN: 202, MANAGER: 202}), body=_lead_csv, multipart=True),
     Call("api:lead-import-preview", "POST", only({ADMIN: 200, MANAGER: 200}), body=_lead_csv, multipart=True),
     Call("api:lead-list", "POST", only({ADMIN: 201, MANAGER: 201, REP: 201}), body=lambda w, r: {"company": "New Co"}),

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from leads.api import views
+from leads.api import scoring, views
 
 urlpatterns = [
     path("leads/", views.LeadListView.as_view(), name="lead-list"),
     path("leads/import/", views.LeadImportView.as_view(), name="lead-import"),
     path("leads/import/preview/", views.LeadImportPreviewView.as_view(), name="lead-import-preview"),
     path("leads/<int:lead_id>/", views.LeadDetailView.as_view(), name="lead-detail"),
+    path("leads/<int:lead_id>/score/", scoring.LeadScoreView.as_view(), name="lead-score"),
+    path("leads/score/train-model", scoring.TrainModelView.as_view(), name="lead-train-model"),
+    path("analytics/lead-scoring-model", scoring.LeadScoringModelView.as_view(), name="lead-scoring-model"),
     path("leads/<int:lead_id>/activities/", views.LeadActivityView.as_view(), name="lead-activity-list"),
 ]

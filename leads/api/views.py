@@ -37,7 +37,12 @@ class LeadFilterInput(serializers.Serializer):
     search = serializers.CharField(required=False, max_length=100, help_text="Part of name, company, e-mail, phone.")
     created_after = serializers.DateTimeField(required=False)
     created_before = serializers.DateTimeField(required=False)
-    ordering = serializers.ChoiceField(choices=list(selectors.ORDERINGS), required=False, default="-created_at")
+    ordering = serializers.ChoiceField(
+        choices=list(selectors.ORDERINGS),
+        required=False,
+        default="-created_at",
+        help_text="-score puts the hottest leads first.",
+    )
 
     def validate_owner(self, value: str) -> str:
         if value != "me" and not value.isdigit():

@@ -1,0 +1,137 @@
+"""Lead scoring: rules from day one, a trained model with reasons, versions and history."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from crm_saas.jobs.models import Job, JobStatus
+from crm_saas.jobs.services import job_run
+from leads.models import CustomField, Lead, LeadScore, ScoringRule
+from leads.scoring import service
+from leads.services import activity_record, lead_create
+from ml.models import ModelVersion
+from ml.services import model_version_rollback
+from tests.surface import ADMIN, MANAGER, REP, VIEWER
+
+pytestmark = pytest.mark.django_db
+
+
+def make_history(world, n: int = 400, seed: int = 3) -> None:
+    """Closed leads whose outcome depends on budget, source and a leaky 'deal stage' column."""
+    rng = np.random.default_rng(seed)
+    CustomField.objects.get_or_create(key="budget", defaults={"label": "Budget", "type": "number"})
+    CustomField.objects.get_or_create(key="deal_stage", defaults={"label": "Deal stage", "type": "category"})
+    now = timezone.now()
+    leads = []
+    for index in range(n):
+        budget = float(rng.integers(0, 100))
+        source = rng.choice(["web", "referral", "event"])
+        won = rng.random() < 1 / (1 + np.exp(-(-2.5 + 0.04 * budget + 1.2 * (source == "referral"))))
+        created = now - timezone.timedelta(days=int(400 - index * 0.9))
+        leads.append(
+            Lead(
+                company=f"Hist {index}",
+                source=source,
+                attributes={"budget": budget, "deal_stage": "Closed won" if won else "Closed lost"},
+                status="converted" if won else "lost",
+                converted_at=created + timezone.timedelta(days=10) if won else None,
+                lost_at=None if won else created + timezone.timedelta(days=10),
+                created_at=created,
+                owner=world.users[REP],
+            )
+        )
+    Lead.objects.bulk_create(leads)
+
+
+def test_rules_score_leads_from_day_one(alpha) -> None:
+    with alpha.active():
+        lead = lead_create(
+            actor=alpha.users[REP], data={"company": "Warm", "referred": True, "email": "a@warm.test", "phone": "1"}
+        )
+        activity_record(lead=lead, kind="meeting")
+        cold = lead_create(actor=alpha.users[REP], data={"company": "Cold"})
+        warm_result, cold_result = service.leads_score([lead, cold])
+        assert ScoringRule.objects.count() == 6  # defaults created on first use
+
+    assert warm_result.probability is None
+    assert warm_result.score == 50 + 15 + 5 + 5 + 15  # referred, e-mail, phone, meeting
+    assert warm_result.band == "A"
+    assert {factor["label"] for factor in warm_result.factors} == {
+        "Referred lead",
+        "E-mail known",
+        "Phone known",
+        "Had a meeting",
+    }
+    assert (cold_result.score, cold_result.band) == (40, "C")  # no activity in 30 days: -10
+
+    body = alpha.api(REP).get(f"/api/v1/leads/{lead.pk}/score/").json()
+    assert body["score"] == 90 and body["model_version"] is None
+    assert [f["label"] for f in body["factors_for"]] == ["Referred lead", "Had a meeting", "E-mail known"]
+
+
+def test_training_is_refused_with_a_reason_when_history_is_short(alpha) -> None:
+    response = alpha.api(MANAGER).post("/api/v1/leads/score/train-model")
+    assert response.status_code == 400
+    assert "at least 50 closed leads" in response.json()["detail"]
+    assert "rules alone" in response.json()["detail"]
+    with alpha.active():
+        assert not Job.objects.exists()
+
+
+def test_trained_model_scores_explains_versions_and_rolls_back(alpha) -> None:
+    with alpha.active():
+        make_history(alpha)
+        rich = lead_create(
+            actor=alpha.users[REP], data={"company": "Rich", "source": "referral", "attributes": {"budget": 95}}
+        )
+        poor = lead_create(
+            actor=alpha.users[REP], data={"company": "Poor", "source": "web", "attributes": {"budget": 2}}
+        )
+        job = Job.objects.create(kind=service.TRAIN_JOB, created_by=alpha.users[MANAGER])
+        job_run(job_id=str(job.pk), handler=service.lead_model_train_run)
+        job.refresh_from_db()
+        assert job.status == JobStatus.SUCCEEDED, job.error
+        assert job.result["model_version"] == 1
+        rich.refresh_from_db()
+        poor.refresh_from_db()
+
+    assert rich.probability > poor.probability
+    assert rich.score > poor.score
+    score = alpha.api(REP).get(f"/api/v1/leads/{rich.pk}/score/").json()
+    assert score["model_version"] == 1
+    assert any(f["label"].startswith("Budget: 95") and f["points"] > 0 for f in score["factors_for"])
+    assert all(f["points"] > 0 for f in score["factors_for"])
+
+    analytics = alpha.api(VIEWER).get("/api/v1/analytics/lead-scoring-model").json()
+    active = analytics["active"]
+    assert analytics["scoring"] == "model" and active["version"] == 1
+    assert {
+        "auc",
+        "accuracy",
+        "f1",
+        "brier",
+        "calibration_curve",
+        "lift_by_decile",
+        "conversion_by_score_range",
+    } <= set(active["metrics"])
+    assert active["metrics"]["auc"] > 0.7
+    assert active["metrics"]["validation"] == "most recent leads"
+    excluded = {entry["column"]: entry["reason"] for entry in active["excluded_columns"]}
+    assert "attr__deal_stage" in excluded  # a copy of the outcome, excluded by the guard
+    assert active["feature_importance"][0]["column"] in {"attr__budget", "source"}
+    assert sum(c["selected"] for c in active["candidates"]) == 1
+    assert active["data_summary"]["rows"] == 400
+    assert sum(bucket["leads"] for bucket in analytics["score_distribution"]) == 2  # the open leads
+
+    listing = alpha.api(MANAGER).get("/api/v1/leads/", {"ordering": "-score", "page_size": 3}).json()["results"]
+    assert [lead["company"] for lead in listing[:2]] == ["Rich", "Poor"]  # scored first, hottest first
+    assert listing[2]["score"] is None  # closed leads are not scored
+    assert {"score", "band", "probability"} <= set(listing[0])
+
+    with alpha.active():
+        service.lead_model_train(actor=alpha.users[ADMIN])
+        assert list(ModelVersion.objects.filter(is_active=True).values_list("version", flat=True)) == [2]
+        assert model_version_rollback(kind="lead_scoring").version == 1
+        assert LeadScore.objects.filter(lead=rich).count() == 2  # history: scored by v1, then by v2
