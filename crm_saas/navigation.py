@@ -23,7 +23,7 @@ TENANT_NAV = [
     NavItem("Leads", "leads:list", Capability.RECORDS_READ, "target"),
     NavItem("Customers", "lifecycle:customers", Capability.RECORDS_READ, "users"),
     NavItem("Voice", "voice:home", Capability.VOICE_USE, "mic"),
-    NavItem("Models", "ml:models", Capability.ANALYTICS_READ, "chart"),
+    NavItem("Scoring model", "leads:model", Capability.ANALYTICS_READ, "chart"),
     NavItem("Team", "accounts:users", Capability.USERS_MANAGE, "team"),
     NavItem("Audit log", "audit:events", Capability.AUDIT_READ, "shield"),
 ]

@@ -31,3 +31,7 @@ class LeadForm(forms.Form):
 class LeadFilterForm(forms.Form):
     search = forms.CharField(required=False, max_length=100, label="Search")
     status = forms.ChoiceField(choices=[("", "Any status"), *LeadStatus.choices], required=False)
+    band = forms.ChoiceField(
+        choices=[("", "Any band"), ("A", "A · hot"), ("B", "B · warm"), ("C", "C · cool"), ("D", "D · cold")],
+        required=False,
+    )

@@ -38,6 +38,7 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
 @dataclass(frozen=True)
 class LeadFilters:
     status: str | None = None
+    band: str | None = None
     owner_id: int | None = None
     source: str | None = None
     external_id: str | None = None
@@ -52,6 +53,8 @@ def lead_list_for_user(*, user: User, filters: LeadFilters | None = None) -> Que
     leads = leads_visible_to(user)
     if filters.status:
         leads = leads.filter(status=filters.status)
+    if filters.band:
+        leads = leads.filter(band=filters.band)
     if filters.owner_id:
         leads = leads.filter(owner_id=filters.owner_id)
     if filters.source:

@@ -14,6 +14,7 @@ from crm_saas.errors import ConflictError, DomainError, PermissionDeniedError
 from crm_saas.roles import Capability
 from leads.attributes import attributes_clean
 from leads.models import ActivityKind, Lead, LeadActivity, LeadStatus
+from leads.scoring.refresh import lead_rescore_soon
 from tenants.accounts.models import User
 
 # Plain text fields a caller may set; the rest (status, owner, attributes...) have their own rules.
@@ -100,6 +101,7 @@ def lead_create(*, actor: User, data: dict[str, Any], created_at: datetime | Non
     if not (lead.name or lead.company or lead.email or lead.external_id):
         raise DomainError("Give the lead at least a name, a company or an e-mail.", field="name")
     lead.save()
+    lead_rescore_soon(lead_id=lead.pk)
     return lead
 
 
@@ -110,6 +112,7 @@ def lead_update(*, lead: Lead, actor: User, data: dict[str, Any]) -> Lead:
     if not (lead.name or lead.company or lead.email or lead.external_id):
         raise DomainError("A lead needs at least a name, a company or an e-mail.", field="name")
     lead.save()
+    lead_rescore_soon(lead_id=lead.pk)
     return lead
 
 
@@ -129,6 +132,8 @@ def activity_record(
     occurred_at = occurred_at or timezone.now()
     if occurred_at > timezone.now() + timedelta(minutes=5):
         raise DomainError("Activity cannot be in the future.", field="occurred_at")
-    return LeadActivity.objects.create(
+    activity = LeadActivity.objects.create(
         lead=lead, kind=kind, occurred_at=occurred_at, quantity=quantity, metadata=metadata or {}
     )
+    lead_rescore_soon(lead_id=lead.pk)
+    return activity

@@ -16,3 +16,27 @@ def lead_model_train_task(*, job_id: str) -> None:
     from leads.scoring.service import lead_model_train_run
 
     job_run(job_id=job_id, handler=lead_model_train_run)
+
+
+@app.task(name="leads.rescore_lead", acks_late=True)
+def lead_rescore_task(*, lead_id: int) -> bool:
+    from leads.scoring.refresh import lead_rescore_now
+
+    return lead_rescore_now(lead_id=lead_id)
+
+
+@app.task(name="leads.rescore_open")
+def leads_rescore_open_task() -> int:
+    """Per tenant, from the schedule: recompute every open lead's score (activity ages)."""
+    from leads.scoring.service import leads_rescore_open
+
+    return leads_rescore_open()
+
+
+@app.task(name="leads.retrain_if_due")
+def lead_model_retrain_if_due_task() -> int | None:
+    """Per tenant, from the schedule: retrain when the active model is older than the tenant's period."""
+    from leads.scoring.service import lead_model_retrain_if_due
+
+    version = lead_model_retrain_if_due()
+    return version.version if version else None

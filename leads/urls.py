@@ -2,12 +2,17 @@ from django.urls import path
 
 from leads import views
 from leads.imports import pages as import_pages
+from leads.scoring import pages as scoring_pages
 
 app_name = "leads"
 
 urlpatterns = [
     path("", views.lead_list, name="list"),
     path("new/", views.lead_create, name="create"),
+    path("model/", scoring_pages.model_page, name="model"),
+    path("model/train/", scoring_pages.model_train, name="model_train"),
+    path("model/rollback/", scoring_pages.model_rollback, name="model_rollback"),
+    path("model/columns/", scoring_pages.column_keep, name="model_column"),
     path("import/", import_pages.import_upload, name="import"),
     path("import/<str:token>/", import_pages.import_preview, name="import_preview"),
     path("<int:lead_id>/", views.lead_detail, name="detail"),

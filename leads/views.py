@@ -17,10 +17,13 @@ from leads.models import CustomField
 @capability_required(Capability.RECORDS_READ)
 def lead_list(request: HttpRequest) -> HttpResponse:
     filter_form = LeadFilterForm(request.GET or None)
-    filters = selectors.LeadFilters()
+    filters = selectors.LeadFilters(ordering="-score")
     if filter_form.is_valid():
         filters = selectors.LeadFilters(
-            search=filter_form.cleaned_data["search"], status=filter_form.cleaned_data["status"] or None
+            search=filter_form.cleaned_data["search"],
+            status=filter_form.cleaned_data["status"] or None,
+            band=filter_form.cleaned_data["band"] or None,
+            ordering="-score",
         )
     page = Paginator(selectors.lead_list_for_user(user=request.user, filters=filters), 50).get_page(
         request.GET.get("page")
@@ -48,8 +51,16 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
     labels = dict(CustomField.objects.values_list("key", "label"))
     attributes = [(labels.get(key, key), value) for key, value in sorted(lead.attributes.items())]
+    history = list(lead.score_history.select_related("model_version")[:30])
+    latest = history[0] if history else None
+    factors = latest.factors if latest else []
+    top = max((abs(factor["points"]) for factor in factors), default=1) or 1
     context = {
         "lead": lead,
+        "latest": latest,
+        "factors": [{**factor, "width": round(100 * abs(factor["points"]) / top)} for factor in factors[:8]],
+        "sparkline": _sparkline([entry.score for entry in reversed(history)]),
+        "history": history[:10],
         "attributes": attributes,
         "activities": lead.activities.all()[:50],
         "can_write": request.user.has_capability(Capability.RECORDS_WRITE),
@@ -98,3 +109,11 @@ def lead_delete(request: HttpRequest, lead_id: int) -> HttpResponse:
     services.lead_delete(lead=lead, actor=request.user)
     messages.success(request, f"Lead {lead.display_name} deleted.")
     return redirect("leads:list")
+
+
+def _sparkline(scores: list[int]) -> str:
+    """SVG polyline points for a 0-100 score series drawn in a 300 x 60 box."""
+    if len(scores) < 2:
+        return ""
+    step = 300 / (len(scores) - 1)
+    return " ".join(f"{round(index * step, 1)},{round(58 - 0.56 * score, 1)}" for index, score in enumerate(scores))

@@ -182,4 +182,9 @@ PAGES: list[Page] = [
     Page("leads:detail", "GET", page_only({role: 200 for role in ALL_ROLES}), kwargs=_rep_lead_id),
     Page("leads:edit", "GET", page_only(WRITERS), kwargs=_rep_lead_id),
     Page("leads:delete", "POST", page_only({ADMIN: 302, MANAGER: 302}), kwargs=_rep_lead_id),
+    Page("leads:model", "GET", page_only({ADMIN: 200, MANAGER: 200, VIEWER: 200})),
+    Page("leads:model_train", "POST", page_only({ADMIN: 302, MANAGER: 302})),
+    Page("leads:model_rollback", "POST", page_only({ADMIN: 302})),
+    Page("leads:model_column", "POST", page_only({ADMIN: 302}), data={"column": "attr__x", "keep": "1"}),
+    Page("leads:import", "GET", page_only({ADMIN: 200, MANAGER: 200})),
 ]

@@ -248,6 +248,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 24 * 3600,
         "args": ("jobs.purge_finished",),
     },
+    "rescore-open-leads": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 24 * 3600,
+        "args": ("leads.rescore_open",),
+    },
+    "retrain-lead-models": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 6 * 3600,  # each tenant retrains only when its own period (default 7 days) is up
+        "args": ("leads.retrain_if_due",),
+    },
 }
 
 # --- Email and logging --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ READ_WRITE = {
 
 class LeadFilterInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=LeadStatus.choices, required=False)
+    band = serializers.ChoiceField(choices=["A", "B", "C", "D"], required=False)
     owner = serializers.CharField(required=False, help_text="User id, or 'me'.")
     source = serializers.CharField(required=False, max_length=100)
     external_id = serializers.CharField(required=False, max_length=100)

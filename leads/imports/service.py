@@ -169,8 +169,10 @@ def _apply_status(lead: Lead, status: str, *, at: Any) -> None:
     lead.lost_at = (lead.lost_at or at) if status == LeadStatus.LOST else None
 
 
-def _write_batch(rows: list[ParsedRow], *, actor: User | None) -> tuple[int, int]:
-    """Insert new leads and update those whose external id exists; returns (created, updated)."""
+def _write_batch(rows: list[ParsedRow], *, actor: User | None) -> tuple[int, int, list[int]]:
+    """Insert new leads and update those whose external id exists.
+
+    Returns (created, updated, ids of the open leads written) so they can be scored."""
     now = timezone.now()
     by_external_id: dict[str, ParsedRow] = {}
     anonymous: list[ParsedRow] = []
@@ -209,7 +211,8 @@ def _write_batch(rows: list[ParsedRow], *, actor: User | None) -> tuple[int, int
             for lead in changed:
                 lead.updated_at = now
             Lead.objects.bulk_update(changed, fields, batch_size=BATCH_ROWS)
-    return len(new_leads), len(changed)
+    open_ids = [lead.pk for lead in [*new_leads, *changed] if not lead.is_closed]
+    return len(new_leads), len(changed), open_ids
 
 
 def lead_import_run(job: Job, report_progress: ProgressCallback) -> dict[str, Any]:
@@ -226,6 +229,7 @@ def lead_import_run(job: Job, report_progress: ProgressCallback) -> dict[str, An
     next(rows, None)  # header
 
     totals = {"rows": 0, "created": 0, "updated": 0, "failed": 0}
+    to_score: list[int] = []
     errors: list[dict[str, Any]] = []
     batch: list[ParsedRow] = []
     last_percent = 0
@@ -241,9 +245,10 @@ def lead_import_run(job: Job, report_progress: ProgressCallback) -> dict[str, An
                 continue
             batch.append(parsed)
             if len(batch) >= BATCH_ROWS:
-                created, updated = _write_batch(batch, actor=job.created_by)
+                created, updated, open_ids = _write_batch(batch, actor=job.created_by)
                 totals["created"] += created
                 totals["updated"] += updated
+                to_score.extend(open_ids)
                 batch = []
                 if size:
                     percent = min(99, int(100 * raw.bytes_read / size))
@@ -253,8 +258,19 @@ def lead_import_run(job: Job, report_progress: ProgressCallback) -> dict[str, An
     except csv.Error as error:
         errors.append(vars(RowError(totals["rows"] + 2, None, f"Unreadable CSV from here on: {error}.")))
     if batch:
-        created, updated = _write_batch(batch, actor=job.created_by)
+        created, updated, open_ids = _write_batch(batch, actor=job.created_by)
         totals["created"] += created
         totals["updated"] += updated
+        to_score.extend(open_ids)
     get_object_store().delete(key)
+    totals["scored"] = _score(to_score)
     return {**totals, "errors": errors[:MAX_REPORTED_ERRORS]}
+
+
+def _score(ids: list[int]) -> int:
+    """Give imported open leads their first score, so the work list is ranked at once."""
+    from leads.scoring.service import BATCH, leads_score
+
+    for start in range(0, len(ids), BATCH):
+        leads_score(list(Lead.objects.filter(pk__in=ids[start : start + BATCH]).order_by("pk")))
+    return len(ids)

@@ -251,3 +251,17 @@ def lead_model_train(*, actor: User | None, report_progress: ProgressCallback | 
 def lead_model_train_run(job: Job, report_progress: ProgressCallback) -> dict[str, Any]:
     version = lead_model_train(actor=job.created_by, report_progress=report_progress)
     return {"model_version": version.version, "algorithm": version.algorithm, "auc": version.metrics.get("auc")}
+
+
+def lead_model_retrain_if_due() -> ModelVersion | None:
+    """Retrain when the active model is older than the tenant's retraining period and the history
+    allows it; otherwise leave things as they are (rules keep scoring)."""
+    period = scoring_settings().retrain_every_days
+    active = ml_services.model_version_active(kind=KIND)
+    if period == 0 or (active and timezone.now() - active.created_at < timezone.timedelta(days=period)):
+        return None
+    try:
+        lead_model_train_check()
+    except DomainError:
+        return None
+    return lead_model_train(actor=None)

@@ -135,3 +135,40 @@ def test_trained_model_scores_explains_versions_and_rolls_back(alpha) -> None:
         assert list(ModelVersion.objects.filter(is_active=True).values_list("version", flat=True)) == [2]
         assert model_version_rollback(kind="lead_scoring").version == 1
         assert LeadScore.objects.filter(lead=rich).count() == 2  # history: scored by v1, then by v2
+
+
+def test_changes_queue_one_debounced_rescore(alpha, django_capture_on_commit_callbacks, monkeypatch) -> None:
+    from leads.scoring.refresh import RESCORE_DELAY_SECONDS, lead_rescore_now
+    from leads.services import lead_update
+    from leads.tasks import lead_rescore_task
+
+    sent = []
+    monkeypatch.setattr(lead_rescore_task, "apply_async", lambda **options: sent.append(options))
+    with alpha.active(), django_capture_on_commit_callbacks(execute=True):
+        lead = lead_create(actor=alpha.users[REP], data={"company": "Busy Bee"})
+        activity_record(lead=lead, kind="visit")
+        lead_update(lead=lead, actor=alpha.users[REP], data={"status": "contacted"})
+    assert sent == [
+        {"kwargs": {"lead_id": lead.pk}, "countdown": RESCORE_DELAY_SECONDS, "headers": {"_schema_name": "alpha"}}
+    ]
+    with alpha.active():
+        assert lead_rescore_now(lead_id=lead.pk) is True
+        lead.refresh_from_db()
+        assert lead.score is not None and lead.band
+        assert lead_rescore_now(lead_id=999_999) is False  # deleted meanwhile: nothing to do
+
+
+def test_imported_open_leads_are_scored_at_once(alpha) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from leads.imports.service import lead_import_run, lead_import_start
+
+    with alpha.active():
+        job = lead_import_start(
+            actor=alpha.users[MANAGER],
+            upload=SimpleUploadedFile("l.csv", b"Company,Referred,Email\nA Co,yes,a@a.test\nB Co,no,\n"),
+        )
+        result = lead_import_run(Job.objects.get(pk=job.pk), lambda percent: None)
+        scores = dict(Lead.objects.values_list("company", "score"))
+    assert result["scored"] == 2
+    assert scores == {"A Co": 50 + 15 + 5 - 10, "B Co": 50 - 10}
