@@ -67,11 +67,12 @@ def demo_provision(*, credentials_path: Path, public_domain: str, port: int) -> 
         admin_name="Dana Admin",
     )
     with schema_context(DEMO_SCHEMA):
-        user_create(
+        rep = user_create(
             email=credentials.rep_email, password=credentials.rep_password, role=Role.SALES_REP, full_name="Sam Rep"
         )
-        user_create(email="manager@demo.test", role=Role.MANAGER, full_name="Morgan Manager")
+        manager = user_create(email="manager@demo.test", role=Role.MANAGER, full_name="Morgan Manager")
         user_create(email="viewer@demo.test", role=Role.VIEWER, full_name="Vic Viewer")
+        _demo_pipeline(owners=[rep, manager])
     if not User.objects.filter(email=credentials.operator_email).exists():
         operator_create(email=credentials.operator_email, password=credentials.operator_password)
 
@@ -79,3 +80,12 @@ def demo_provision(*, credentials_path: Path, public_domain: str, port: int) -> 
     credentials_path.write_text(json.dumps(asdict(credentials), indent=2))
     credentials_path.chmod(0o600)
     return credentials, True
+
+
+def _demo_pipeline(*, owners: list[User]) -> None:
+    """Generated leads with history, a trained scoring model, and a scored work list."""
+    from leads.demo import demo_leads_generate
+    from leads.scoring.service import lead_model_train
+
+    demo_leads_generate(owners=owners)
+    lead_model_train(actor=owners[-1])
