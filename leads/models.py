@@ -195,7 +195,8 @@ class LeadScore(models.Model):
     band = models.CharField(max_length=1)
     probability = models.FloatField(null=True, blank=True)
     rules_points = models.SmallIntegerField(default=0)
-    factors = models.JSONField(default=list)
+    # Reasons in points; null when a bulk rescoring skipped them (filled in on first view).
+    factors = models.JSONField(null=True, blank=True)
     model_version = models.ForeignKey("ml.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL)
     scored_at = models.DateTimeField(db_index=True)
 

@@ -12,6 +12,7 @@ from crm_saas.web import capability_required, form_add_domain_error
 from leads import selectors, services
 from leads.forms import LeadFilterForm, LeadForm
 from leads.models import CustomField
+from leads.scoring.service import lead_score_latest
 
 
 @capability_required(Capability.RECORDS_READ)
@@ -51,9 +52,9 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
     labels = dict(CustomField.objects.values_list("key", "label"))
     attributes = [(labels.get(key, key), value) for key, value in sorted(lead.attributes.items())]
+    latest = lead_score_latest(lead) if lead.score is not None else None
     history = list(lead.score_history.select_related("model_version")[:30])
-    latest = history[0] if history else None
-    factors = latest.factors if latest else []
+    factors = (latest.factors or []) if latest else []
     top = max((abs(factor["points"]) for factor in factors), default=1) or 1
     context = {
         "lead": lead,

@@ -33,7 +33,8 @@ def _tree_operator(
     deltas = node_value[children] - node_value[parent[children]]
     features = structure.feature[parent[children]]
     operator = sparse.csr_matrix((deltas, (children, features)), shape=(structure.node_count, n_features))
-    return operator, float(node_value[0])
+    tree._crm_operator = (operator, float(node_value[0]))
+    return tree._crm_operator
 
 
 def contributions(model: object, encoded: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

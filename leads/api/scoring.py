@@ -40,10 +40,7 @@ class LeadScoreView(TenantAPIView):
     @extend_schema(responses=ScoreOutput, tags=["scoring"])
     def get(self, request: Request, lead_id: int) -> Response:
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
-        latest = lead.score_history.select_related("model_version").first()
-        if latest is None:
-            service.leads_score([lead])
-            latest = lead.score_history.select_related("model_version").first()
+        latest = service.lead_score_latest(lead)
         factors = latest.factors
         history = [
             {

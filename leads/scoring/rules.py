@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from leads.models import RuleOperator, ScoringRule
 
@@ -44,8 +43,8 @@ class RuleHit:
     points: int
 
 
-def _value(row: pd.Series, field: str) -> object:
-    if field in row.index:
+def _value(row: dict, field: str) -> object:
+    if field in row:
         return row[field]
     return row.get(f"attr__{field}")
 
@@ -58,7 +57,7 @@ def _missing(value: object) -> bool:
     )
 
 
-def rule_matches(rule: ScoringRule, row: pd.Series) -> bool:
+def rule_matches(rule: ScoringRule, row: dict) -> bool:
     if rule.operator == RuleOperator.NO_ACTIVITY_DAYS:
         days = row.get("days_since_activity")
         limit = float(rule.value or 30)
@@ -88,5 +87,5 @@ def rule_matches(rule: ScoringRule, row: pd.Series) -> bool:
     return False
 
 
-def rules_apply(rules: list[ScoringRule], row: pd.Series) -> list[RuleHit]:
+def rules_apply(rules: list[ScoringRule], row: dict) -> list[RuleHit]:
     return [RuleHit(rule.label, rule.points) for rule in rules if rule.is_active and rule_matches(rule, row)]

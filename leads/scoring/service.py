@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from crm_saas.errors import DomainError
@@ -52,6 +53,7 @@ class ScoreResult:
     probability: float | None
     rules_points: int
     factors: list[dict[str, Any]]
+    explained: bool = True
 
 
 def _combine(
@@ -63,6 +65,7 @@ def _combine(
     labels: dict[str, str],
     values: dict[str, Any],
     settings_row: ScoringSettings,
+    explained: bool = True,
 ) -> ScoreResult:
     """The 0-100 score and its reasons in points. Points of all factors add up to the distance
     between the score and its baseline (the rules baseline, blended with the model's base rate)."""
@@ -96,6 +99,7 @@ def _combine(
                     )
     factors.sort(key=lambda factor: -abs(factor["points"]))
     return ScoreResult(
+        explained=explained,
         score=int(np.clip(score, 0, 100)),
         band=band_for(int(np.clip(score, 0, 100)), settings_row),
         probability=None if probability is None else round(float(probability), 4),
@@ -117,9 +121,12 @@ def _describe(column: str, labels: dict[str, str], values: dict[str, Any]) -> st
 
 
 def leads_score(
-    leads: Sequence[Lead], *, version: ModelVersion | None = None, record_history: bool = True
+    leads: Sequence[Lead], *, version: ModelVersion | None = None, record_history: bool = True, explain: bool = True
 ) -> list[ScoreResult]:
-    """Score leads now with the active model (or rules alone) and store the scores."""
+    """Score leads now with the active model (or rules alone) and store the scores.
+
+    ``explain=False`` skips the per-lead reasons from the model (bulk rescoring); they are worked
+    out when someone looks at the lead (``lead_score_latest``)."""
     if not leads:
         return []
     rules_ensure_defaults()
@@ -133,20 +140,21 @@ def leads_score(
     labels: dict[str, str] = {}
     if model is not None:
         probabilities = model.predict_proba(frame)
-        base_raw, contributions, _ = model.explain(frame)
-        base = _base_probability(model, base_raw[0])
-        labels = {column.name: column.title for column in model.columns}
+        if explain:
+            base_raw, contributions, _ = model.explain(frame)
+            base = _base_probability(model, base_raw[0])
+            labels = {column.name: column.title for column in model.columns}
     results = []
-    for index in range(len(leads)):
-        row = frame.iloc[index]
+    for index, row in enumerate(frame.to_dict("records")):
         results.append(
             _combine(
                 hits=rules_apply(rules, row),
                 probability=None if probabilities is None else float(probabilities[index]),
                 contributions=None if contributions is None else contributions[index],
+                explained=explain or model is None,
                 base_probability=base,
                 labels=labels,
-                values=row.to_dict(),
+                values=row,
                 settings_row=settings_row,
             )
         )
@@ -166,24 +174,51 @@ def _store(
     with transaction.atomic():
         for lead, result in zip(leads, results, strict=True):
             lead.score, lead.band, lead.probability, lead.scored_at = result.score, result.band, result.probability, at
-        Lead.objects.bulk_update(leads, ["score", "band", "probability", "scored_at"], batch_size=BATCH)
+        _update_current_scores(leads, at=at)
         if record_history:
-            LeadScore.objects.bulk_create(
-                [
-                    LeadScore(
-                        lead=lead,
-                        score=r.score,
-                        band=r.band,
-                        probability=r.probability,
-                        rules_points=r.rules_points,
-                        factors=r.factors[:12],
-                        model_version=version,
-                        scored_at=at,
-                    )
-                    for lead, r in zip(leads, results, strict=True)
-                ],
-                batch_size=BATCH,
+            _append_history(leads, results, version=version, at=at)
+
+
+def _append_history(
+    leads: Sequence[Lead], results: list[ScoreResult], *, version: ModelVersion | None, at: Any
+) -> None:
+    """History rows through COPY: the JSON reasons made row-by-row INSERT parameters the slowest
+    part of bulk rescoring."""
+    table = connection.ops.quote_name(LeadScore._meta.db_table)
+    columns = "lead_id, score, band, probability, rules_points, factors, model_version_id, scored_at"
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for lead, result in zip(leads, results, strict=True):
+            copy.write_row(
+                (
+                    lead.pk,
+                    result.score,
+                    result.band,
+                    result.probability,
+                    result.rules_points,
+                    json.dumps(result.factors[:12]) if result.explained else None,
+                    version.pk if version else None,
+                    at,
+                )
             )
+
+
+def _update_current_scores(leads: Sequence[Lead], *, at: Any) -> None:
+    """One UPDATE for the whole batch (Django's bulk_update builds a CASE per row and field, which
+    dominated bulk rescoring); values travel as arrays, so it stays one parameterised statement."""
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS lead SET score = v.score, band = v.band, probability = v.probability, "  # noqa: S608
+            "scored_at = %s FROM unnest(%s::bigint[], %s::smallint[], %s::text[], %s::float8[]) "
+            "AS v(id, score, band, probability) WHERE lead.id = v.id",
+            [
+                at,
+                [lead.pk for lead in leads],
+                [lead.score for lead in leads],
+                [lead.band for lead in leads],
+                [lead.probability for lead in leads],
+            ],
+        )
 
 
 def leads_rescore_open(*, version: ModelVersion | None = None, report_progress: ProgressCallback | None = None) -> int:
@@ -191,7 +226,7 @@ def leads_rescore_open(*, version: ModelVersion | None = None, report_progress: 
     ids = list(Lead.objects.exclude(status__in=CLOSED_STATUSES).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
         batch = list(Lead.objects.filter(pk__in=ids[start : start + BATCH]).order_by("pk"))
-        leads_score(batch, version=version)
+        leads_score(batch, version=version, explain=False)  # reasons are worked out when a lead is viewed
         if report_progress:
             report_progress(int(100 * min(len(ids), start + BATCH) / max(1, len(ids))))
     return len(ids)
@@ -265,3 +300,16 @@ def lead_model_retrain_if_due() -> ModelVersion | None:
     except DomainError:
         return None
     return lead_model_train(actor=None)
+
+
+def lead_score_latest(lead: Lead) -> LeadScore:
+    """The lead's latest score with its reasons, scoring or explaining it now if needed."""
+    latest = lead.score_history.select_related("model_version").first()
+    if latest is None:
+        leads_score([lead])
+        return lead.score_history.select_related("model_version").first()
+    if latest.factors is None:
+        result = leads_score([lead], version=latest.model_version, record_history=False)[0]
+        latest.factors = result.factors[:12]
+        LeadScore.objects.filter(pk=latest.pk).update(factors=latest.factors)
+    return latest

@@ -101,7 +101,7 @@ def test_trained_model_scores_explains_versions_and_rolls_back(alpha) -> None:
     assert rich.score > poor.score
     score = alpha.api(REP).get(f"/api/v1/leads/{rich.pk}/score/").json()
     assert score["model_version"] == 1
-    assert any(f["label"].startswith("Budget: 95") and f["points"] > 0 for f in score["factors_for"])
+    assert any(f["label"].startswith("Budget: 95") and f["points"] > 0 for f in score["factors_for"]), score
     assert all(f["points"] > 0 for f in score["factors_for"])
 
     analytics = alpha.api(VIEWER).get("/api/v1/analytics/lead-scoring-model").json()
@@ -172,3 +172,19 @@ def test_imported_open_leads_are_scored_at_once(alpha) -> None:
         scores = dict(Lead.objects.values_list("company", "score"))
     assert result["scored"] == 2
     assert scores == {"A Co": 50 + 15 + 5 - 10, "B Co": 50 - 10}
+
+
+def test_bulk_rescoring_defers_reasons_until_a_lead_is_viewed(alpha) -> None:
+    with alpha.active():
+        make_history(alpha, n=200)
+        lead = lead_create(actor=alpha.users[REP], data={"company": "Later", "attributes": {"budget": 80}})
+        version = service.lead_model_train(actor=alpha.users[MANAGER])  # rescoring all open leads in bulk
+        latest = LeadScore.objects.filter(lead=lead).first()
+        assert latest.model_version == version and latest.factors is None
+    body = alpha.api(REP).get(f"/api/v1/leads/{lead.pk}/score/").json()
+    assert body["factors"] and body["model_version"] == 1
+    with alpha.active():
+        stored = LeadScore.objects.get(pk=latest.pk).factors
+    assert [(f["label"], f["points"]) for f in stored] == [(f["label"], f["points"]) for f in body["factors"]]
+    page = alpha.web(REP).get(f"/leads/{lead.pk}/")
+    assert b"Why this score" in page.content and b"Budget: 80" in page.content
