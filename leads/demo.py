@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from leads.models import ActivityKind, Lead, LeadActivity, LeadStatus
+from leads.models import ActivityKind, CustomField, CustomFieldType, Lead, LeadActivity, LeadStatus
 from tenants.accounts.models import User
 
 FIRST = [
@@ -113,6 +113,10 @@ def _activities(rng: random.Random, lead: Lead, interest: float, start, end) -> 
 def demo_leads_generate(*, owners: list[User], closed: int = 600, open_leads: int = 120, seed: int = 7) -> int:
     """Create ``closed`` historical and ``open_leads`` current leads with their engagement."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    CustomField.objects.get_or_create(
+        key="budget_known", defaults={"label": "Budget known", "type": CustomFieldType.BOOLEAN}
+    )
+    CustomField.objects.get_or_create(key="seats", defaults={"label": "Seats wanted", "type": CustomFieldType.NUMBER})
     now = timezone.now()
     leads: list[Lead] = []
     plans = []

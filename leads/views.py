@@ -63,7 +63,8 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
         "sparkline": _sparkline([entry.score for entry in reversed(history)]),
         "history": history[:10],
         "attributes": attributes,
-        "activities": lead.activities.all()[:50],
+        "activities": lead.activities.all()[:15],
+        "activity_count": lead.activities.count(),
         "can_write": request.user.has_capability(Capability.RECORDS_WRITE),
         "can_delete": request.user.has_capability(Capability.RECORDS_WRITE_ALL),
     }

@@ -41,6 +41,10 @@ class ModelVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version} ({self.algorithm})"
 
+    @property
+    def algorithm_label(self) -> str:
+        return self.algorithm.replace("_", " ").capitalize()
+
 
 class ColumnOverride(models.Model):
     """An admin's decision to keep a column the leakage guard would exclude."""

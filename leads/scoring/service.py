@@ -116,7 +116,7 @@ def _describe(column: str, labels: dict[str, str], values: dict[str, Any]) -> st
     if isinstance(value, bool):
         return f"{label}: {'yes' if value else 'no'}"
     if isinstance(value, float):
-        return f"{label}: {value:g}"
+        return f"{label}: {value:.0f}" if abs(value) >= 10 or value.is_integer() else f"{label}: {value:.1f}"
     return f"{label}: {value}"
 
 
