@@ -37,7 +37,7 @@ def navigation_for(request: HttpRequest, *, is_platform: bool) -> list[dict[str,
     if user is None or not user.is_authenticated:
         return []
     items = PLATFORM_NAV if is_platform else TENANT_NAV
-    entries = []
+    entries: list[dict[str, str | bool]] = []
     for item in items:
         if item.capability and not user.has_capability(item.capability):
             continue
@@ -45,12 +45,13 @@ def navigation_for(request: HttpRequest, *, is_platform: bool) -> list[dict[str,
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue  # the app providing this page is not installed in this build
-        entries.append(
-            {
-                "label": item.label,
-                "url": url,
-                "icon": item.icon,
-                "active": (request.path.startswith(url) and url != "/") or request.path == url,
-            }
-        )
+        entries.append({"label": item.label, "url": url, "icon": item.icon, "active": False})
+    # The entry whose address is the longest prefix of the page's address is the current one.
+    matching = [
+        entry
+        for entry in entries
+        if request.path == entry["url"] or (entry["url"] != "/" and request.path.startswith(str(entry["url"])))
+    ]
+    if matching:
+        max(matching, key=lambda entry: len(str(entry["url"])))["active"] = True
     return entries

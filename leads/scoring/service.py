@@ -309,7 +309,12 @@ def lead_score_latest(lead: Lead) -> LeadScore:
         leads_score([lead])
         return lead.score_history.select_related("model_version").first()
     if latest.factors is None:
-        result = leads_score([lead], version=latest.model_version, record_history=False)[0]
+        try:
+            result = leads_score([lead], version=latest.model_version, record_history=False)[0]
+        except DomainError:
+            # The model file is missing or damaged: the score stands, its reasons cannot be shown.
+            logger.exception("Could not explain the score of lead %s", lead.pk)
+            return latest
         latest.factors = result.factors[:12]
         LeadScore.objects.filter(pk=latest.pk).update(factors=latest.factors)
     return latest
