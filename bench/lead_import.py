@@ -22,10 +22,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+from common import BASE_DIR, django_setup, recreate_database
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_saas_bench_import"
 
 SOURCES = ["Referral", "Web", "Event", "Partner", "Cold call", "Select"]
@@ -85,21 +84,6 @@ def generate_csv(path: Path, rows: int, seed: int = 7) -> None:
             )
 
 
-def _admin(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_admin(url), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if not drop_only:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def copy_baseline(url: str, path: Path) -> float:
     import psycopg
 
@@ -128,23 +112,11 @@ def main() -> int:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     recreate_database(url)
     data_dir = Path(tempfile.mkdtemp(prefix="crm-bench-import-"))
-    os.environ.update(
-        {
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "crm_saas.settings.base",
-            "CRM_ENV": "development",
-            "CRM_TASKS_IN_PROCESS": "true",
-            "CRM_DATA_DIR": str(data_dir),
-            "OBJECT_STORAGE_ROOT": str(data_dir / "objects"),
-        }
-    )
     csv_path = data_dir / "leads.csv"
     generate_csv(csv_path, args.rows)
     size_mb = csv_path.stat().st_size / 1e6
 
-    import django
-
-    django.setup()
+    django_setup(database_url=url, data_dir=data_dir)
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
     from django_tenants.utils import schema_context

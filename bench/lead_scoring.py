@@ -26,28 +26,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
+from common import BASE_DIR, django_setup, recreate_database
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
 DATASETS = BASE_DIR.parent / "shared" / "datasets"
 LEADS_CSV = DATASETS / "x_education_leads" / "Leads.csv"
 TELCO_CSV = DATASETS / "telco_churn" / "WA_Fn-UseC_-Telco-Customer-Churn.csv"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_saas_bench_scoring"
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        name = sql.Identifier(parts.path.lstrip("/"))
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        if not drop_only:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 def import_file(path: Path, *, actor, outcome: str, external_id: str) -> dict:
@@ -196,19 +182,7 @@ def main() -> int:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     recreate_database(url)
     data_dir = Path(tempfile.mkdtemp(prefix="crm-bench-scoring-"))
-    os.environ.update(
-        {
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "crm_saas.settings.base",
-            "CRM_ENV": "development",
-            "CRM_TASKS_IN_PROCESS": "true",
-            "CRM_DATA_DIR": str(data_dir),
-            "OBJECT_STORAGE_ROOT": str(data_dir / "objects"),
-        }
-    )
-    import django
-
-    django.setup()
+    django_setup(database_url=url, data_dir=data_dir)
     from django.core.management import call_command
 
     from tenants.services import tenant_provision

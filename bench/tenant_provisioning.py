@@ -22,33 +22,10 @@ import statistics
 import sys
 import time
 from contextlib import redirect_stdout
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+from common import BASE_DIR, django_setup, recreate_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_saas_bench"
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _drop_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(parts.path.lstrip("/"))))
 
 
 def _timed(function, *args, **kwargs) -> float:
@@ -82,19 +59,8 @@ def main() -> int:
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    _recreate_database(url)
-    os.environ.update(
-        {
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "crm_saas.settings.base",
-            "CRM_ENV": "development",
-            "CRM_TASKS_IN_PROCESS": "true",
-            "CRM_DATA_DIR": str(BASE_DIR / ".data" / "bench"),
-        }
-    )
-    import django
-
-    django.setup()
+    recreate_database(url)
+    django_setup(database_url=url, data_dir=BASE_DIR / ".data" / "bench")
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import connection
@@ -155,7 +121,7 @@ def main() -> int:
     finally:
         connection.close()
         if not args.keep:
-            _drop_database(url)
+            recreate_database(url, drop_only=True)
 
     _print(figures)
     out = BASE_DIR / "bench" / "results" / "tenant_provisioning.json"

@@ -15,27 +15,9 @@ from crm_saas.errors import DomainError
 from leads.attributes import FALSE_WORDS, TRUE_WORDS, coerce
 from leads.imports.columns import OUTCOME_LOST, OUTCOME_WON, ImportPlan, is_missing
 from leads.models import Lead, LeadStatus
+from leads.services import TEXT_FIELDS
 
-_MAX_LENGTHS = {
-    name: Lead._meta.get_field(name).max_length
-    for name in (
-        "name",
-        "company",
-        "email",
-        "phone",
-        "title",
-        "industry",
-        "company_size",
-        "country",
-        "city",
-        "source",
-        "utm_source",
-        "utm_medium",
-        "utm_campaign",
-        "platform",
-        "external_id",
-    )
-}
+_MAX_LENGTHS = {name: Lead._meta.get_field(name).max_length for name in (*TEXT_FIELDS, "email", "external_id")}
 
 
 @dataclass
