@@ -73,6 +73,15 @@ def _rep_lead_id(world: TenantWorld) -> dict[str, Any]:
     return {"lead_id": lead.pk}
 
 
+def _first_rule_id(world: TenantWorld) -> dict[str, Any]:
+    with world.active():
+        from leads.models import ScoringRule
+        from leads.scoring.rules import rules_ensure_defaults
+
+        rules_ensure_defaults()
+        return {"rule_id": ScoringRule.objects.order_by("pk").first().pk}
+
+
 WRITERS = {ADMIN: 200, MANAGER: 200, REP: 200}
 
 
@@ -116,6 +125,26 @@ API: list[Call] = [
     # Too little history in the test tenant: allowed roles get the reason (400), others 403.
     Call("api:lead-train-model", "POST", only({ADMIN: 400, MANAGER: 400})),
     Call("api:lead-scoring-model", "GET", only({ADMIN: 200, MANAGER: 200, VIEWER: 200})),
+    Call("api:scoring-rule-list", "GET", only({ADMIN: 200, MANAGER: 200, VIEWER: 200})),
+    Call(
+        "api:scoring-rule-list",
+        "POST",
+        only({ADMIN: 201}),
+        body=lambda w, r: {
+            "field": "industry",
+            "operator": "equals",
+            "value": "Software",
+            "points": 5,
+            "label": "Software company",
+        },
+    ),
+    Call("api:scoring-rule-detail", "GET", only({ADMIN: 200, MANAGER: 200, VIEWER: 200}), kwargs=_first_rule_id),
+    Call(
+        "api:scoring-rule-detail", "PATCH", only({ADMIN: 200}), kwargs=_first_rule_id, body=lambda w, r: {"points": 7}
+    ),
+    Call("api:scoring-rule-detail", "DELETE", only({ADMIN: 204}), kwargs=_first_rule_id),
+    Call("api:scoring-settings", "GET", only({ADMIN: 200, MANAGER: 200, VIEWER: 200})),
+    Call("api:scoring-settings", "PATCH", only({ADMIN: 200}), body=lambda w, r: {"band_a_min": 80}),
     Call("api:lead-import", "POST", only({ADMIN: 202, MANAGER: 202}), body=_lead_csv, multipart=True),
     Call("api:lead-import-preview", "POST", only({ADMIN: 200, MANAGER: 200}), body=_lead_csv, multipart=True),
     Call("api:lead-list", "POST", only({ADMIN: 201, MANAGER: 201, REP: 201}), body=lambda w, r: {"company": "New Co"}),

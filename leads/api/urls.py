@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads.api import scoring, views
+from leads.api import configuration, scoring, views
 
 urlpatterns = [
     path("leads/", views.LeadListView.as_view(), name="lead-list"),
@@ -9,6 +9,9 @@ urlpatterns = [
     path("leads/<int:lead_id>/", views.LeadDetailView.as_view(), name="lead-detail"),
     path("leads/<int:lead_id>/score/", scoring.LeadScoreView.as_view(), name="lead-score"),
     path("leads/score/train-model", scoring.TrainModelView.as_view(), name="lead-train-model"),
+    path("leads/score/rules/", configuration.RuleListView.as_view(), name="scoring-rule-list"),
+    path("leads/score/rules/<int:rule_id>/", configuration.RuleDetailView.as_view(), name="scoring-rule-detail"),
+    path("leads/score/settings/", configuration.ScoringSettingsView.as_view(), name="scoring-settings"),
     path("analytics/lead-scoring-model", scoring.LeadScoringModelView.as_view(), name="lead-scoring-model"),
     path("leads/<int:lead_id>/activities/", views.LeadActivityView.as_view(), name="lead-activity-list"),
 ]

@@ -188,3 +188,45 @@ def test_bulk_rescoring_defers_reasons_until_a_lead_is_viewed(alpha) -> None:
     assert [(f["label"], f["points"]) for f in stored] == [(f["label"], f["points"]) for f in body["factors"]]
     page = alpha.web(REP).get(f"/leads/{lead.pk}/")
     assert b"Why this score" in page.content and b"Budget: 80" in page.content
+
+
+def test_admins_edit_rules_and_settings_with_clear_errors(alpha) -> None:
+    client = alpha.api(ADMIN)
+    rules = client.get("/api/v1/leads/score/rules/").json()
+    assert rules["count"] == 6
+    created = client.post(
+        "/api/v1/leads/score/rules/",
+        {"field": "industry", "operator": "equals", "value": "Software", "points": 12, "label": "Software company"},
+    )
+    assert created.status_code == 201
+    bad = [
+        (
+            {"field": "x", "operator": "gt", "value": "many", "points": 5, "label": "x"},
+            "value",
+            "'many' is not a number.",
+        ),
+        (
+            {"field": "x", "operator": "equals", "value": "", "points": 5, "label": "x"},
+            "value",
+            "This operator needs a value to compare with.",
+        ),
+        ({"field": "x", "operator": "wins", "points": 5, "label": "x"}, "operator", None),
+        ({"field": "x", "operator": "is_true", "points": 500, "label": "x"}, "points", None),
+    ]
+    for body, field, message in bad:
+        response = client.post("/api/v1/leads/score/rules/", body)
+        assert response.status_code == 400 and field in response.json()["errors"], response.json()
+        if message:
+            assert response.json()["errors"][field] == [message]
+
+    with alpha.active():
+        lead = lead_create(actor=alpha.users[REP], data={"company": "Soft", "industry": "software"})
+        assert service.leads_score([lead])[0].score == 50 + 12 - 10
+
+    assert client.patch("/api/v1/leads/score/settings/", {"band_a_min": 40, "band_b_min": 45}).status_code == 400
+    updated = client.patch("/api/v1/leads/score/settings/", {"band_a_min": 50, "band_b_min": 40, "band_c_min": 20})
+    assert updated.json()["band_a_min"] == 50
+    with alpha.active():
+        assert service.leads_score([lead])[0].band == "A"
+    assert client.delete(f"/api/v1/leads/score/rules/{created.json()['id']}/").status_code == 204
+    assert client.get("/api/v1/leads/score/rules/999999/").status_code == 404
