@@ -67,9 +67,14 @@ def beta(django_db_setup, db) -> TenantWorld:
 
 
 @pytest.fixture(autouse=True)
-def _clean_state() -> Iterator[None]:
+def _clean_state(settings, tmp_path: Path) -> Iterator[None]:
+    """Each test starts with an empty cache and its own object store folder (objects, unlike rows,
+    are not rolled back with the test's transaction)."""
     cache.clear()
+    settings.OBJECT_STORAGE = {**settings.OBJECT_STORAGE, "BACKEND": "filesystem", "ROOT": str(tmp_path / "objects")}
+    reset_object_store()
     yield
+    reset_object_store()
     connection.set_schema_to_public()
 
 

@@ -135,9 +135,14 @@ def lead_import_start(
         key, size = lead_import_store(upload=upload)
     if not key:
         raise DomainError("Send a CSV file.", field="file")
-    plan, _ = lead_import_plan(
-        key=key, mapping=mapping, outcome_column=outcome_column, external_id_column=external_id_column
-    )
+    try:
+        plan, _ = lead_import_plan(
+            key=key, mapping=mapping, outcome_column=outcome_column, external_id_column=external_id_column
+        )
+    except DomainError:
+        if upload is not None:  # nothing is kept for a rejected file
+            get_object_store().delete(key)
+        raise
     from leads.tasks import lead_import_task
 
     with transaction.atomic():

@@ -120,6 +120,7 @@ def test_bad_files_and_options_are_refused_before_a_job_exists(alpha, content, o
         lead_import_start(actor=alpha.users[ADMIN], upload=SimpleUploadedFile("x.csv", content), **options)
     with alpha.active():
         assert not Job.objects.exists()
+        assert get_object_store().list_keys("tenants/alpha/") == []  # nothing kept for a rejected file
 
 
 def test_import_api_preview_and_start(alpha) -> None:
