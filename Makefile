@@ -16,3 +16,5 @@ lint:
 bench:
 	scripts/bootstrap.sh dev
 	.venv/bin/python bench/tenant_provisioning.py
+	.venv/bin/python bench/lead_import.py
+	.venv/bin/python bench/lead_scoring.py
