@@ -40,3 +40,35 @@ def django_setup(*, database_url: str, data_dir: Path) -> None:
     import django
 
     django.setup()
+
+
+def bench_tenant(schema: str) -> None:
+    """Migrate the shared schema (if needed) and provision a tenant ``schema`` to measure in."""
+    from django.core.management import call_command
+
+    from tenants.services import tenant_provision
+
+    call_command("migrate_schemas", shared=True, verbosity=0)
+    tenant_provision(
+        schema_name=schema,
+        name=f"Bench {schema}",
+        domain=f"{schema.replace('_', '-')}.localhost",
+        admin_email=f"admin@{schema.replace('_', '-')}.test",
+        admin_password="Bench-admin-password-1",
+    )
+
+
+def import_leads_csv(path: Path, *, actor: object, outcome: str | None, external_id: str | None) -> dict:
+    """Run a CSV through the product's own import (store, plan, job handler) in this process."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from crm_saas.jobs.models import Job
+    from leads.imports.service import lead_import_plan, lead_import_run, lead_import_store
+
+    with path.open("rb") as handle:
+        key, size = lead_import_store(upload=SimpleUploadedFile(path.name, handle.read()))
+    plan, _ = lead_import_plan(key=key, outcome_column=outcome, external_id_column=external_id)
+    job = Job.objects.create(
+        kind="leads.import", created_by=actor, params={"object_key": key, "size": size, "plan": plan.to_dict()}
+    )
+    return lead_import_run(job, lambda percent: None)

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import BASE_DIR, django_setup, recreate_database
+from common import BASE_DIR, bench_tenant, django_setup, import_leads_csv, recreate_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_saas_bench_import"
 
@@ -117,35 +117,17 @@ def main() -> int:
     size_mb = csv_path.stat().st_size / 1e6
 
     django_setup(database_url=url, data_dir=data_dir)
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.core.management import call_command
     from django_tenants.utils import schema_context
 
-    from crm_saas.jobs.models import Job
-    from leads.imports.service import lead_import_plan, lead_import_run, lead_import_store
     from leads.models import Lead
     from tenants.accounts.models import User
-    from tenants.services import tenant_provision
 
     try:
-        call_command("migrate_schemas", shared=True, verbosity=0)
-        tenant_provision(
-            schema_name="bench",
-            name="Bench",
-            domain="bench.localhost",
-            admin_email="admin@bench.test",
-            admin_password="Bench-admin-password-1",
-        )
+        bench_tenant("bench")
         with schema_context("bench"):
             actor = User.objects.get()
             started = time.perf_counter()
-            with csv_path.open("rb") as handle:
-                key, size = lead_import_store(upload=SimpleUploadedFile("leads.csv", handle.read()))
-            plan, _ = lead_import_plan(key=key, outcome_column="Converted", external_id_column="Lead ID")
-            job = Job.objects.create(
-                kind="leads.import", created_by=actor, params={"object_key": key, "size": size, "plan": plan.to_dict()}
-            )
-            result = lead_import_run(job, lambda percent: None)
+            result = import_leads_csv(csv_path, actor=actor, outcome="Converted", external_id="Lead ID")
             product_s = time.perf_counter() - started
             assert result["created"] == args.rows and result["failed"] == 0, result
             assert Lead.objects.count() == args.rows

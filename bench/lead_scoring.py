@@ -28,26 +28,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import BASE_DIR, django_setup, recreate_database
+from common import BASE_DIR, bench_tenant, django_setup, import_leads_csv, recreate_database
 
 DATASETS = BASE_DIR.parent / "shared" / "datasets"
 LEADS_CSV = DATASETS / "x_education_leads" / "Leads.csv"
 TELCO_CSV = DATASETS / "telco_churn" / "WA_Fn-UseC_-Telco-Customer-Churn.csv"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_saas_bench_scoring"
-
-
-def import_file(path: Path, *, actor, outcome: str, external_id: str) -> dict:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from crm_saas.jobs.models import Job
-    from leads.imports.service import lead_import_plan, lead_import_run, lead_import_store
-
-    key, size = lead_import_store(upload=SimpleUploadedFile(path.name, path.read_bytes()))
-    plan, _ = lead_import_plan(key=key, outcome_column=outcome, external_id_column=external_id)
-    job = Job.objects.create(
-        kind="leads.import", created_by=actor, params={"object_key": key, "size": size, "plan": plan.to_dict()}
-    )
-    return lead_import_run(job, lambda percent: None)
 
 
 def quality(schema: str, path: Path, *, outcome: str, external_id: str) -> dict:
@@ -62,7 +48,7 @@ def quality(schema: str, path: Path, *, outcome: str, external_id: str) -> dict:
     with schema_context(schema):
         actor = User.objects.get()
         started = time.perf_counter()
-        imported = import_file(path, actor=actor, outcome=outcome, external_id=external_id)
+        imported = import_leads_csv(path, actor=actor, outcome=outcome, external_id=external_id)
         import_s = time.perf_counter() - started
         started = time.perf_counter()
         version = lead_model_train(actor=actor)
@@ -183,21 +169,11 @@ def main() -> int:
     recreate_database(url)
     data_dir = Path(tempfile.mkdtemp(prefix="crm-bench-scoring-"))
     django_setup(database_url=url, data_dir=data_dir)
-    from django.core.management import call_command
-
-    from tenants.services import tenant_provision
 
     figures: dict[str, object] = {}
     try:
-        call_command("migrate_schemas", shared=True, verbosity=0)
         for schema in ("xedu", "telco"):
-            tenant_provision(
-                schema_name=schema,
-                name=schema,
-                domain=f"{schema}.localhost",
-                admin_email=f"admin@{schema}.test",
-                admin_password="Bench-admin-password-1",
-            )
+            bench_tenant(schema)
         figures["x_education"] = quality("xedu", LEADS_CSV, outcome="Converted", external_id="Prospect ID")
         if TELCO_CSV.exists():
             figures["telco_churn"] = quality("telco", TELCO_CSV, outcome="Churn", external_id="customerID")

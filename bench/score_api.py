@@ -30,7 +30,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import BASE_DIR, django_setup, recreate_database
+from common import BASE_DIR, bench_tenant, django_setup, import_leads_csv, recreate_database
 
 DATASET = BASE_DIR.parent / "shared" / "datasets" / "x_education_leads" / "Leads.csv"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_saas_bench_api"
@@ -121,13 +121,9 @@ def main() -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="crm-bench-api-"))
     django_setup(database_url=url, data_dir=data_dir)
 
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.core.management import call_command
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
-    from crm_saas.jobs.models import Job
-    from leads.imports.service import lead_import_plan, lead_import_run, lead_import_store
     from leads.models import Lead
     from leads.scoring.features import lead_frame
     from leads.scoring.service import lead_model_train, leads_score
@@ -135,26 +131,13 @@ def main() -> int:
     from ml.services import model_load
     from tenants.accounts.models import User
     from tenants.accounts.services import token_issue
-    from tenants.services import tenant_provision
 
     servers: list[subprocess.Popen] = []
     try:
-        call_command("migrate_schemas", shared=True, verbosity=0)
-        tenant_provision(
-            schema_name="api",
-            name="API bench",
-            domain="api.localhost",
-            admin_email="admin@api.test",
-            admin_password="Bench-admin-password-1",
-        )
+        bench_tenant("api")
         with schema_context("api"):
             actor = User.objects.get()
-            key, size = lead_import_store(upload=SimpleUploadedFile("l.csv", DATASET.read_bytes()))
-            plan, _ = lead_import_plan(key=key, outcome_column="Converted", external_id_column="Prospect ID")
-            job = Job.objects.create(
-                kind="leads.import", created_by=actor, params={"object_key": key, "size": size, "plan": plan.to_dict()}
-            )
-            lead_import_run(job, lambda percent: None)
+            import_leads_csv(DATASET, actor=actor, outcome="Converted", external_id="Prospect ID")
             version = lead_model_train(actor=actor)
             ids = list(Lead.objects.order_by("pk").values_list("pk", flat=True)[:1000])
             Lead.objects.filter(pk__in=ids).update(status="new", converted_at=None, lost_at=None)

@@ -39,37 +39,21 @@ def manage(database_url: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+PROVISION_ACME = (
+    "provision_tenant",
+    "acme",
+    *("--name", "Acme Inc", "--domain", "acme.localhost"),
+    *("--admin-email", "admin@acme.test", "--admin-password", "Acme-admin-pass-1"),
+)
+
+
 def test_fresh_database_needs_only_two_commands(empty_database: str) -> None:
     migrated = manage(empty_database, "migrate_schemas", "--shared", "-v", "0")
     assert migrated.returncode == 0, migrated.stderr
-    provisioned = manage(
-        empty_database,
-        "provision_tenant",
-        "acme",
-        "--name",
-        "Acme Inc",
-        "--domain",
-        "acme.localhost",
-        "--admin-email",
-        "admin@acme.test",
-        "--admin-password",
-        "Acme-admin-pass-1",
-    )
+    provisioned = manage(empty_database, *PROVISION_ACME)
     assert provisioned.returncode == 0, provisioned.stderr
     assert "Tenant 'acme' ready at acme.localhost" in provisioned.stdout
-    again = manage(
-        empty_database,
-        "provision_tenant",
-        "acme",
-        "--name",
-        "Acme Inc",
-        "--domain",
-        "acme.localhost",
-        "--admin-email",
-        "admin@acme.test",
-        "--admin-password",
-        "Acme-admin-pass-1",
-    )
+    again = manage(empty_database, *PROVISION_ACME)
     assert again.returncode != 0
     assert "A tenant with schema 'acme' already exists." in again.stderr
 
