@@ -179,8 +179,13 @@ class ScoringSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(band_a_min__gt=models.F("band_b_min")) & Q(band_b_min__gt=models.F("band_c_min")),
                 name="band_thresholds_descend",
+                violation_error_message="Band thresholds must descend: 100 >= A > B > C >= 0.",
             ),
-            models.CheckConstraint(condition=Q(rules_weight__gte=0) & Q(rules_weight__lte=1), name="rules_weight_0_1"),
+            models.CheckConstraint(
+                condition=Q(rules_weight__gte=0) & Q(rules_weight__lte=1),
+                name="rules_weight_0_1",
+                violation_error_message="The rules weight is between 0 (model only) and 1 (rules only).",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ from django.urls import path
 from leads import views
 from leads.imports import pages as import_pages
 from leads.scoring import pages as scoring_pages
+from leads.scoring import rules_pages
 
 app_name = "leads"
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("model/train/", scoring_pages.model_train, name="model_train"),
     path("model/rollback/", scoring_pages.model_rollback, name="model_rollback"),
     path("model/columns/", scoring_pages.column_keep, name="model_column"),
+    path("model/rules/", rules_pages.rules_page, name="rules"),
+    path("model/rules/<int:rule_id>/", rules_pages.rule_toggle, name="rule_toggle"),
     path("import/", import_pages.import_upload, name="import"),
     path("import/<str:token>/", import_pages.import_preview, name="import_preview"),
     path("<int:lead_id>/", views.lead_detail, name="detail"),

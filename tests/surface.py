@@ -216,4 +216,19 @@ PAGES: list[Page] = [
     Page("leads:model_rollback", "POST", page_only({ADMIN: 302})),
     Page("leads:model_column", "POST", page_only({ADMIN: 302}), data={"column": "attr__x", "keep": "1"}),
     Page("leads:import", "GET", page_only({ADMIN: 200, MANAGER: 200})),
+    Page("leads:rules", "GET", page_only({ADMIN: 200})),
+    Page(
+        "leads:rules",
+        "POST",
+        page_only({ADMIN: 302}),
+        data={
+            "action": "add_rule",
+            "label": "Demo asked",
+            "field": "notes",
+            "operator": "contains",
+            "value": "demo",
+            "points": 10,
+        },
+    ),
+    Page("leads:rule_toggle", "POST", page_only({ADMIN: 302}), kwargs=_first_rule_id),
 ]

@@ -34,6 +34,7 @@ def model_page(request: HttpRequest) -> HttpResponse:
         "distribution": _bars(selectors.score_distribution(), "leads"),
         "can_train": request.user.has_capability(Capability.MODELS_TRAIN),
         "can_manage": request.user.has_capability(Capability.MODELS_MANAGE),
+        "can_edit_rules": request.user.has_capability(Capability.SETTINGS_MANAGE),
         "train_job_id": request.GET.get("job", ""),
     }
     if active:

@@ -230,3 +230,33 @@ def test_admins_edit_rules_and_settings_with_clear_errors(alpha) -> None:
         assert service.leads_score([lead])[0].band == "A"
     assert client.delete(f"/api/v1/leads/score/rules/{created.json()['id']}/").status_code == 204
     assert client.get("/api/v1/leads/score/rules/999999/").status_code == 404
+
+
+def test_rules_page_adds_rules_and_refuses_bad_bands(alpha) -> None:
+    page = alpha.web(ADMIN)
+    assert b"Referred lead" in page.get("/leads/model/rules/").content
+    added = page.post(
+        "/leads/model/rules/",
+        {"action": "add_rule", "label": "Big team", "field": "seats", "operator": "gt", "value": "50", "points": 8},
+    )
+    assert added.status_code == 302
+    refused = page.post(
+        "/leads/model/rules/",
+        {"action": "add_rule", "label": "Odd", "field": "seats", "operator": "gt", "value": "lots", "points": 8},
+    )
+    assert refused.status_code == 200 and b"&#x27;lots&#x27; is not a number." in refused.content
+    bands = page.post(
+        "/leads/model/rules/",
+        {
+            "action": "settings",
+            "band_a_min": 40,
+            "band_b_min": 60,
+            "band_c_min": 20,
+            "rules_weight": 0.3,
+            "retrain_every_days": 7,
+        },
+    )
+    assert bands.status_code == 200 and b"Band thresholds must descend" in bands.content
+    with alpha.active():
+        assert ScoringRule.objects.filter(label="Big team", points=8).exists()
+        assert service.scoring_settings().band_a_min == 75
