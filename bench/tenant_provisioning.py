@@ -1,15 +1,30 @@
-"""Benchmark: how long it takes to provision a tenant, and to migrate many tenants.
+"""Benchmark: how long it takes to provision a tenant, and to migrate a fleet of tenants.
 
 Runs against its own throwaway database (``crm_saas_bench`` on 127.0.0.1:5432, or
-BENCH_DATABASE_URL), with the production password hasher, and prints:
+BENCH_DATABASE_URL; its name must contain "bench", because it is dropped and re-created), with the
+development settings, DEBUG off and Django's default (production) password hasher. It measures:
 
-- single-tenant provisioning through the product's own service (schema + migrations + domain +
-  first admin), over several runs, with the password-hashing share shown separately;
-- migrating N tenant schemas from empty, with django-tenants' standard executor and its
-  multiprocessing executor side by side, and a no-op migrate over all of them.
+1. One tenant, ``--provisions`` times: the product's own ``tenant_provision`` service (create the
+   schema, run every tenant migration in it, the domain, the first admin and the audit rows, in
+   one transaction). Median, p90, min and max seconds. One ``make_password`` of the admin password
+   is timed on its own, so the share spent hashing is visible.
+2. A fleet of ``--tenants`` tenants:
+   - creating them one by one with ``Tenant(...).save()``: django-tenants creates each schema and
+     migrates it from empty (total and per-tenant seconds);
+   - ``migrate_schemas --tenant`` over every tenant schema when there is nothing to apply (the
+     cost every deploy pays);
+   - the same with pending migrations: every schema's ``leads`` app is rolled back to
+     ``0001_initial``, so the later leads migrations (new columns and tables) are applied to each
+     schema, as in a release that changes the leads tables;
+   - migrating every schema from empty again;
+   the last three with django-tenants' ``standard`` executor and its ``multiprocessing`` one.
 
-Usage: .venv/bin/python bench/tenant_provisioning.py [--tenants 100] [--provisions 10] [--keep]
-Figures are also written to bench/results/tenant_provisioning.json.
+Usage:
+    .venv/bin/python bench/tenant_provisioning.py [--tenants 100] [--provisions 10]
+        [--processes N] [--keep]
+
+Prints a table and writes the figures to bench/results/tenant_provisioning.json. The database is
+dropped at the end unless --keep is given.
 """
 
 from __future__ import annotations
@@ -17,153 +32,280 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import os
+import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from contextlib import redirect_stdout
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from common import BASE_DIR, django_setup, recreate_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_saas_bench"
+ADMIN_PASSWORD = "Bench-admin-password-1"
+EXECUTORS = ("standard", "multiprocessing")
+PENDING_APP, PENDING_TARGET = "leads", "0001_initial"
+RESULTS = BASE_DIR / "bench" / "results" / "tenant_provisioning.json"
 
 
-def _timed(function, *args, **kwargs) -> float:
-    started = time.perf_counter()
-    function(*args, **kwargs)
-    return time.perf_counter() - started
-
-
-def _quietly(function, *args, **kwargs) -> float:
+def timed(function: Callable, *args, **kwargs) -> float:
+    """Seconds one call takes, with anything it prints swallowed."""
     with redirect_stdout(io.StringIO()):
-        return _timed(function, *args, **kwargs)
+        started = time.perf_counter()
+        function(*args, **kwargs)
+        return time.perf_counter() - started
 
 
 def summary(samples: list[float]) -> dict[str, float]:
+    """Median, nearest-rank p90, min and max of ``samples`` (seconds)."""
     ordered = sorted(samples)
-    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
     return {
         "median_s": round(statistics.median(ordered), 4),
-        "p90_s": round(p90, 4),
+        "p90_s": round(ordered[math.ceil(0.9 * len(ordered)) - 1], 4),
         "min_s": round(ordered[0], 4),
         "max_s": round(ordered[-1], 4),
         "runs": len(ordered),
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tenants", type=int, default=100, help="schemas to migrate (default 100)")
-    parser.add_argument("--provisions", type=int, default=10, help="single provisionings to time (default 10)")
-    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
-    args = parser.parse_args()
+def per_tenant(total: float, schemas: int) -> dict[str, float]:
+    return {"total_s": round(total, 2), "per_tenant_s": round(total / schemas, 4)}
 
+
+def bench_database_url() -> str:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    recreate_database(url)
-    django_setup(database_url=url, data_dir=BASE_DIR / ".data" / "bench")
-    from django.contrib.auth.hashers import make_password
+    if "bench" not in urlsplit(url).path:
+        raise SystemExit(f"Refusing to drop {url!r}: the bench database's name must contain 'bench'.")
+    return url
+
+
+# --- 1. one tenant ---------------------------------------------------------------------------------
+
+
+def bench_password_hash(runs: int = 5) -> dict:
+    from django.contrib.auth.hashers import get_hasher, make_password
+
+    hasher = get_hasher()
+    return {
+        "hasher": hasher.algorithm,
+        "iterations": getattr(hasher, "iterations", None),
+        **summary([timed(make_password, ADMIN_PASSWORD) for _ in range(runs)]),
+    }
+
+
+def bench_provision(count: int) -> tuple[dict, list[str]]:
+    from tenants.services import tenant_provision
+
+    schemas = [f"bench_p{index:03}" for index in range(count)]
+    samples = [
+        timed(
+            tenant_provision,
+            schema_name=schema,
+            name=f"Bench {schema}",
+            domain=f"{schema.replace('_', '-')}.localhost",
+            admin_email=f"admin@{schema.replace('_', '-')}.test",
+            admin_password=ADMIN_PASSWORD,
+        )
+        for schema in schemas
+    ]
+    return summary(samples), schemas
+
+
+def applied_migrations(schema: str) -> set[tuple[str, str]]:
+    """(app, name) of the migrations recorded in ``schema``."""
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+    from django_tenants.utils import schema_context
+
+    with schema_context(schema):
+        return set(MigrationRecorder(connection).applied_migrations())
+
+
+def schema_contents(schema: str) -> dict[str, int]:
+    """What one freshly provisioned schema holds: migrations recorded, migrations of tenant apps
+    (the others are recorded but not run in a tenant schema), and tables."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.db import connection
+
+    tenant_labels = {config.label for config in apps.get_app_configs() if config.name in settings.TENANT_APPS}
+    recorded = applied_migrations(schema)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", [schema])
+        (tables,) = cursor.fetchone()
+    return {
+        "migrations_recorded": len(recorded),
+        "tenant_app_migrations": sum(1 for app, _ in recorded if app in tenant_labels),
+        "tables": tables,
+    }
+
+
+# --- 2. a fleet of tenants ---------------------------------------------------------------------------
+
+
+def bench_fleet_create(count: int) -> dict:
+    from tenants.models import Tenant
+
+    samples = []
+    for index in range(count):
+        tenant = Tenant(schema_name=f"bench_f{index:04}", name=f"Fleet {index:04}")
+        samples.append(timed(tenant.save, verbosity=0))
+    return {**per_tenant(sum(samples), count), **summary(samples)}
+
+
+def migrate_tenants(executor: str, *args: str) -> float:
+    from django.core.management import call_command
+
+    return timed(call_command, "migrate_schemas", *args, tenant=True, executor=executor, interactive=False, verbosity=0)
+
+
+def bench_pending(schemas: int, probe_schema: str) -> dict:
+    """Roll every schema's leads app back, then time applying the leads migrations again."""
+    before = applied_migrations(probe_schema)
+    figures: dict[str, object] = {}
+    for executor in EXECUTORS:
+        rollback = migrate_tenants("standard", PENDING_APP, PENDING_TARGET)
+        pending = before - applied_migrations(probe_schema)
+        figures[executor] = {**per_tenant(migrate_tenants(executor), schemas), "rollback_s": round(rollback, 2)}
+        if applied_migrations(probe_schema) != before:
+            raise RuntimeError(f"migrate_schemas ({executor}) did not re-apply every rolled-back migration.")
+    figures["pending"] = [f"{app}.{name}" for app, name in sorted(pending)]
+    return figures
+
+
+def bench_from_empty(schemas: list[str]) -> dict:
+    from django.db import connection
+
+    figures = {}
+    for executor in EXECUTORS:
+        with connection.cursor() as cursor:
+            for schema in schemas:
+                cursor.execute(f'DROP SCHEMA "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
+        figures[executor] = per_tenant(migrate_tenants(executor), len(schemas))
+    return figures
+
+
+# --- running and reporting ---------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> dict:
+    import django
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
     from tenants.models import Tenant
-    from tenants.services import tenant_ensure_public, tenant_provision
+    from tenants.services import tenant_ensure_public
 
-    figures: dict[str, object] = {"tenants": args.tenants, "provisions": args.provisions}
-    try:
-        _quietly(call_command, "migrate_schemas", shared=True, verbosity=0)
-        tenant_ensure_public()
-        figures["tenant_migrations"] = _tenant_migration_count()
+    if args.processes:
+        settings.TENANT_MULTIPROCESSING_MAX_PROCESSES = args.processes
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (postgres,) = cursor.fetchone()
+    figures: dict[str, object] = {
+        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "environment": {
+            "python": platform.python_version(),
+            "django": django.get_version(),
+            "postgresql": postgres,
+            "cpus": os.cpu_count(),
+            "multiprocessing_processes": getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2),
+        },
+        "migrate_shared_s": round(timed(call_command, "migrate_schemas", shared=True, verbosity=0), 2),
+    }
+    tenant_ensure_public()
 
-        # --- single provisioning -----------------------------------------------------------
-        hashing = [_timed(make_password, "Bench-admin-password-1") for _ in range(3)]
-        figures["password_hash"] = summary(hashing)
-        provisions = []
-        for index in range(args.provisions):
-            provisions.append(
-                _quietly(
-                    tenant_provision,
-                    schema_name=f"bench_p{index:03}",
-                    name=f"Bench {index}",
-                    domain=f"bench-p{index:03}.localhost",
-                    admin_email="admin@bench.test",
-                    admin_password="Bench-admin-password-1",
-                )
+    figures["password_hash"] = bench_password_hash()
+    figures["provision"], provisioned = bench_provision(args.provisions)
+    figures["schema"] = schema_contents(provisioned[0])
+
+    figures["fleet_create"] = bench_fleet_create(args.tenants)
+    schemas = list(Tenant.objects.exclude(schema_name="public").values_list("schema_name", flat=True))
+    figures["schemas_migrated"] = len(schemas)
+    figures["migrate_noop"] = {executor: per_tenant(migrate_tenants(executor), len(schemas)) for executor in EXECUTORS}
+    figures["migrate_pending"] = bench_pending(len(schemas), provisioned[0])
+    figures["migrate_from_empty"] = bench_from_empty(schemas)
+    return figures
+
+
+def report(figures: dict) -> None:
+    env, hashing, provision = figures["environment"], figures["password_hash"], figures["provision"]
+    schema, fleet, pending = figures["schema"], figures["fleet_create"], figures["migrate_pending"]
+    width = 58
+
+    def row(label: str, value: str) -> str:
+        return f"{label:<{width}}{value}"
+
+    lines = [
+        "Tenant provisioning and migration (crm_saas)",
+        f"Python {env['python']}, Django {env['django']}, PostgreSQL {env['postgresql']}, {env['cpus']} CPUs",
+        "",
+        row(f"One tenant: tenant_provision, {provision['runs']} runs", "seconds"),
+        row("  median / p90", f"{provision['median_s']:.3f} / {provision['p90_s']:.3f}"),
+        row("  min / max", f"{provision['min_s']:.3f} / {provision['max_s']:.3f}"),
+        row(
+            "  of which one make_password, median",
+            f"{hashing['median_s']:.3f}  ({hashing['hasher']}, {hashing['iterations']:,} iterations)",
+        ),
+        row("  the rest (median minus hash)", f"{provision['median_s'] - hashing['median_s']:.3f}"),
+        f"  schema made: {schema['tables']} tables, {schema['tenant_app_migrations']} tenant-app migrations run"
+        f" ({schema['migrations_recorded']} recorded)",
+        "",
+        row(f"Fleet of {fleet['runs']} tenants", " total s   per tenant s"),
+        row("  created one by one with Tenant.save()", f"{fleet['total_s']:8.1f}   {fleet['per_tenant_s']:.3f}")
+        + f"  (median {fleet['median_s']:.3f}, p90 {fleet['p90_s']:.3f}, max {fleet['max_s']:.3f})",
+        f"  migrate_schemas --tenant over all {figures['schemas_migrated']} tenant schemas:",
+    ]
+    cases = [
+        ("nothing to apply", figures["migrate_noop"]),
+        (f"{len(pending['pending'])} pending leads migrations", pending),
+        ("from empty schemas", figures["migrate_from_empty"]),
+    ]
+    for label, case in cases:
+        for executor in EXECUTORS:
+            processes = f" ({env['multiprocessing_processes']} proc.)" if executor == "multiprocessing" else ""
+            seconds = case[executor]
+            lines.append(
+                row(f"    {label}, {executor}{processes}", f"{seconds['total_s']:8.1f}   {seconds['per_tenant_s']:.3f}")
             )
-        figures["provision"] = summary(provisions)
+    lines.append(f"  pending migrations: {', '.join(pending['pending'])}")
+    print("\n" + "\n".join(lines))
 
-        # --- migrating many schemas ------------------------------------------------------
-        schemas = [f"bench_m{index:04}" for index in range(args.tenants)]
-        for schema in schemas:
-            tenant = Tenant(schema_name=schema, name=schema)
-            tenant.auto_create_schema = False
-            tenant.save()
 
-        def empty_schemas() -> None:
-            with connection.cursor() as cursor:
-                for schema in schemas:
-                    cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tenants", type=int, default=100, help="tenants in the fleet (default 100)")
+    parser.add_argument("--provisions", type=int, default=10, help="single provisionings to time (default 10)")
+    parser.add_argument(
+        "--processes", type=int, default=0, help="multiprocessing executor processes (default: setting)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    args = parser.parse_args()
+    if args.tenants < 1 or args.provisions < 1:
+        parser.error("--tenants and --provisions must be at least 1")
 
-        def migrate_all(executor: str) -> float:
-            return _quietly(call_command, "migrate_schemas", tenant=True, executor=executor, verbosity=0)
+    url = bench_database_url()
+    recreate_database(url)
+    os.environ.setdefault("DJANGO_DEBUG", "false")  # as in production: no query log kept in memory
+    django_setup(database_url=url, data_dir=BASE_DIR / ".data" / "bench")
+    from django.db import connection
 
-        results = {}
-        for executor in ("standard", "multiprocessing"):
-            empty_schemas()
-            results[executor] = migrate_all(executor)
-        figures["migrate_from_empty_s"] = {name: round(value, 2) for name, value in results.items()}
-        figures["migrate_from_empty_per_tenant_s"] = {
-            name: round(value / (args.tenants + args.provisions), 4) for name, value in results.items()
-        }
-        figures["migrate_noop_s"] = round(
-            _quietly(call_command, "migrate_schemas", tenant=True, executor="standard", verbosity=0), 2
-        )
-        figures["schemas_migrated"] = args.tenants + args.provisions
+    try:
+        figures = {"tenants": args.tenants, "provisions": args.provisions, **run(args)}
     finally:
         connection.close()
         if not args.keep:
             recreate_database(url, drop_only=True)
 
-    _print(figures)
-    out = BASE_DIR / "bench" / "results" / "tenant_provisioning.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(figures, indent=2))
-    print(f"\nWritten to {out.relative_to(BASE_DIR)}")
+    report(figures)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"\nWritten to {RESULTS.relative_to(BASE_DIR)}")
     return 0
-
-
-def _tenant_migration_count() -> int:
-    from django.conf import settings
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS} | {"accounts", "audit", "jobs"}
-    return sum(1 for app_label, _ in loader.disk_migrations if app_label in tenant_labels)
-
-
-def _print(figures: dict) -> None:
-    provision, hashing = figures["provision"], figures["password_hash"]
-    rows = [
-        ("tenant migrations per schema", f"{figures['tenant_migrations']}"),
-        ("provision one tenant, median", f"{provision['median_s']:.3f} s (target <= 1 s)"),
-        (
-            "provision one tenant, p90 / min / max",
-            f"{provision['p90_s']:.3f} / {provision['min_s']:.3f} / "
-            f"{provision['max_s']:.3f} s over {provision['runs']} runs",
-        ),
-        ("  of which hashing the admin password", f"{hashing['median_s']:.3f} s (PBKDF2, production setting)"),
-    ]
-    count = figures["schemas_migrated"]
-    for executor, seconds in figures["migrate_from_empty_s"].items():
-        per = figures["migrate_from_empty_per_tenant_s"][executor]
-        rows.append((f"migrate {count} schemas from empty, {executor}", f"{seconds:.1f} s ({per:.3f} s per tenant)"))
-    standard, parallel = figures["migrate_from_empty_s"]["standard"], figures["migrate_from_empty_s"]["multiprocessing"]
-    rows.append(("  multiprocessing vs standard", f"{standard / parallel:.2f}x faster" if parallel else "n/a"))
-    rows.append((f"migrate {count} schemas, nothing to apply", f"{figures['migrate_noop_s']:.1f} s"))
-    width = max(len(name) for name, _ in rows)
-    print("\nTenant provisioning and migration (crm_saas)")
-    print("-" * (width + 40))
-    for name, value in rows:
-        print(f"{name.ljust(width)}  {value}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ class StorageUnavailable(ServiceUnavailableError):
 
 
 def validate_key(key: str) -> str:
-    if not _KEY_RE.match(key) or ".." in key.split("/") or "//" in key or key.endswith("/"):
+    """Keys are '/'-separated segments of the safe alphabet; no segment may be empty or start with
+    a dot ('.', '..' and hidden names would alias other keys, or temporary files, on a filesystem)."""
+    if not _KEY_RE.match(key) or any(not part or part.startswith(".") for part in key.split("/")):
         raise ValueError(f"Invalid object key: {key!r}")
     return key
 

@@ -42,7 +42,7 @@ class FilesystemObjectStore:
     def get(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
             raise ObjectNotFound("Stored object not found.") from exc
 
     def open(self, key: str, *, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
@@ -63,13 +63,16 @@ class FilesystemObjectStore:
         self._path(key).unlink(missing_ok=True)
 
     def list_keys(self, prefix: str) -> list[str]:
-        base = self.root / prefix
-        folder = base if prefix.endswith("/") else base.parent
-        if not folder.is_dir():
+        """Keys starting with ``prefix`` (any string, as on S3); never anything outside the root."""
+        folder_part = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        if any(part in {".", ".."} for part in folder_part.split("/")):
+            return []
+        folder = (self.root / folder_part).resolve()
+        if (folder != self.root and self.root not in folder.parents) or not folder.is_dir():
             return []
         keys = []
         for path in folder.rglob("*"):
-            if path.is_file() and not path.name.startswith(".upload-"):
+            if path.is_file() and not path.name.startswith("."):
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):
                     keys.append(key)

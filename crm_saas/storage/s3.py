@@ -46,7 +46,11 @@ class S3ObjectStore:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in _MISSING_CODES:
                 raise StorageUnavailable(f"Object storage error: {exc}") from exc
-            self.client.create_bucket(Bucket=self.bucket)
+            options = {}
+            region = self.client.meta.region_name
+            if region and region != "us-east-1":  # S3 wants the region named everywhere but us-east-1
+                options["CreateBucketConfiguration"] = {"LocationConstraint": region}
+            self.client.create_bucket(Bucket=self.bucket, **options)
         except BotoCoreError as exc:
             raise StorageUnavailable("Object storage is unreachable.") from exc
         self._bucket_checked = True
