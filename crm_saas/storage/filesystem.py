@@ -60,7 +60,12 @@ class FilesystemObjectStore:
         return self._path(key).is_file()
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except (IsADirectoryError, NotADirectoryError, PermissionError):
+            # Not an object (a folder of other objects), so there is nothing to delete, as on S3.
+            if self._path(key).is_file():
+                raise
 
     def list_keys(self, prefix: str) -> list[str]:
         """Keys starting with ``prefix`` (any string, as on S3); never anything outside the root."""

@@ -46,14 +46,23 @@ class S3ObjectStore:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in _MISSING_CODES:
                 raise StorageUnavailable(f"Object storage error: {exc}") from exc
-            options = {}
-            region = self.client.meta.region_name
-            if region and region != "us-east-1":  # S3 wants the region named everywhere but us-east-1
-                options["CreateBucketConfiguration"] = {"LocationConstraint": region}
-            self.client.create_bucket(Bucket=self.bucket, **options)
+            self._create()
         except BotoCoreError as exc:
             raise StorageUnavailable("Object storage is unreachable.") from exc
         self._bucket_checked = True
+
+    def _create(self) -> None:
+        """Create the bucket; another process creating it at the same moment is just as good."""
+        options: dict[str, Any] = {}
+        region = self.client.meta.region_name
+        if region and region != "us-east-1":  # S3 wants the region named everywhere but us-east-1
+            options["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            self.client.create_bucket(Bucket=self.bucket, **options)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+                raise StorageUnavailable(f"Object storage could not create the bucket ({code}).") from exc
 
     def _call(self, method: str, **kwargs: Any) -> Any:
         self._ensure_bucket()
@@ -68,7 +77,9 @@ class S3ObjectStore:
             raise StorageUnavailable("Object storage is unreachable.") from exc
 
     def put(self, key: str, data: bytes | BinaryIO, *, content_type: str = "application/octet-stream") -> None:
-        body = data if isinstance(data, bytes | bytearray) else data.read()
+        # Seekable files (uploads spooled to disk) are streamed, not read into memory first.
+        seekable = not isinstance(data, bytes | bytearray) and getattr(data, "seekable", lambda: False)()
+        body = data if isinstance(data, bytes | bytearray) or seekable else data.read()
         self._call("put_object", Key=validate_key(key), Body=body, ContentType=content_type)
 
     def get(self, key: str) -> bytes:
@@ -76,7 +87,14 @@ class S3ObjectStore:
 
     def open(self, key: str, *, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
         body = self._call("get_object", Key=validate_key(key))["Body"]
-        return body.iter_chunks(chunk_size)
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                yield from body.iter_chunks(chunk_size)
+            except (BotoCoreError, ClientError) as exc:  # the connection dropped mid-read
+                raise StorageUnavailable("Object storage stopped answering while reading.") from exc
+
+        return chunks()
 
     def exists(self, key: str) -> bool:
         try:

@@ -290,3 +290,21 @@ def test_the_bucket_is_created_outside_us_east_1(s3_endpoint: str) -> None:
     store = S3ObjectStore(bucket=unique_bucket(), endpoint_url=s3_endpoint, region="eu-west-1", create_bucket=True)
     store.put("tenants/x/a.bin", b"eu")
     assert store.get("tenants/x/a.bin") == b"eu"
+
+
+def test_deleting_a_key_that_names_a_folder_is_harmless(store) -> None:
+    store.put("tenants/acme/blobs/a.bin", b"a")
+    store.delete("tenants/acme/blobs")
+    assert store.get("tenants/acme/blobs/a.bin") == b"a"
+
+
+def test_a_bucket_another_process_created_meanwhile_is_used(s3_endpoint: str) -> None:
+    store = S3ObjectStore(bucket=unique_bucket(), endpoint_url=s3_endpoint, region="eu-west-1", create_bucket=True)
+    other = boto3.client("s3", endpoint_url=s3_endpoint, region_name="eu-west-1")
+
+    def another_process_wins_the_race(params: dict, **kwargs) -> None:
+        other.create_bucket(Bucket=params["Bucket"], CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+
+    store.client.meta.events.register("provide-client-params.s3.CreateBucket", another_process_wins_the_race)
+    store.put("tenants/x/a.bin", b"raced")
+    assert store.get("tenants/x/a.bin") == b"raced"
