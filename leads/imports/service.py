@@ -274,8 +274,8 @@ def lead_import_run(job: Job, report_progress: ProgressCallback) -> dict[str, An
 
 def _score(ids: list[int]) -> int:
     """Give imported open leads their first score, so the work list is ranked at once."""
-    from leads.scoring.service import BATCH, leads_score
+    from leads.scoring.service import leads_score_all
 
-    for start in range(0, len(ids), BATCH):
-        leads_score(list(Lead.objects.filter(pk__in=ids[start : start + BATCH]).order_by("pk")))
-    return len(ids)
+    if not ids:
+        return 0
+    return leads_score_all(Lead.objects.filter(pk__in=ids))

@@ -5,19 +5,23 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from crm_saas.errors import DomainError
 from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback, job_create, job_enqueue
 from leads.models import CLOSED_STATUSES, Lead, LeadScore, LeadStatus, ScoringRule, ScoringSettings
-from leads.scoring.features import lead_columns, lead_frame
-from leads.scoring.rules import RuleHit, rules_apply, rules_ensure_defaults
+from leads.scoring.features import lead_columns, lead_frame, lead_frame_from_rows, lead_frame_rows
+from leads.scoring.overlap import background_connections
+from leads.scoring.rules import RuleHit, RuleMatches, rules_ensure_defaults, rules_match
 from ml import services as ml_services
 from ml.models import ModelKind, ModelVersion
 from ml.training import NotEnoughData, TrainedModel, check_data, train
@@ -27,23 +31,15 @@ logger = logging.getLogger(__name__)
 KIND = ModelKind.LEAD_SCORING
 TRAIN_JOB = "leads.train_model"
 RULES_BASELINE = 50  # a lead matching no rule scores 50 on rules alone
-BATCH = 2000
+# Bulk rescoring batch: large enough that per-call model and SQL overheads vanish, small enough
+# to keep memory flat (~10k rows of a few dozen columns).
+BULK_BATCH = 10_000
 TOP_FACTORS = 3
 
 
 def scoring_settings() -> ScoringSettings:
     settings_row = ScoringSettings.objects.first()
     return settings_row or ScoringSettings.objects.create()
-
-
-def band_for(score: int, settings_row: ScoringSettings) -> str:
-    if score >= settings_row.band_a_min:
-        return "A"
-    if score >= settings_row.band_b_min:
-        return "B"
-    if score >= settings_row.band_c_min:
-        return "C"
-    return "D"
 
 
 @dataclass
@@ -56,56 +52,124 @@ class ScoreResult:
     explained: bool = True
 
 
-def _combine(
-    *,
-    hits: list[RuleHit],
-    probability: float | None,
-    contributions: dict[str, float] | None,
-    base_probability: float | None,
-    labels: dict[str, str],
-    values: dict[str, Any],
-    settings_row: ScoringSettings,
-    explained: bool = True,
-) -> ScoreResult:
-    """The 0-100 score and its reasons in points. Points of all factors add up to the distance
-    between the score and its baseline (the rules baseline, blended with the model's base rate)."""
-    rules_points = sum(hit.points for hit in hits)
-    rules_score = float(np.clip(RULES_BASELINE + rules_points, 0, 100))
-    factors: list[dict[str, Any]] = []
-    if probability is None:
-        score = round(rules_score)
-        factors = [{"label": hit.label, "points": hit.points, "source": "rule"} for hit in hits]
+@dataclass
+class Scorer:
+    """What scoring needs, loaded once per run: settings, active rules, and the model (if any)."""
+
+    settings_row: ScoringSettings
+    rules: list[ScoringRule]
+    version: ModelVersion | None
+    model: TrainedModel | None
+
+    @property
+    def attribute_keys(self) -> list[str]:
+        """Custom attributes read by the model or a rule: all that bulk scoring fetches."""
+        keys = [column.name.removeprefix("attr__") for column in self.model.columns] if self.model else []
+        return [*keys, *(rule.field for rule in self.rules)]
+
+
+@dataclass
+class ScoredFrame:
+    """Scores of a frame's leads as arrays (bulk rescoring never builds per-lead objects)."""
+
+    ids: list[int]
+    scores: np.ndarray
+    bands: np.ndarray
+    probabilities: np.ndarray | None
+    rules_points: np.ndarray
+    factors: list[list[dict[str, Any]]] | None  # None: reasons are worked out when a lead is viewed
+
+
+def scorer_load(version: ModelVersion | None = None) -> Scorer:
+    rules_ensure_defaults()
+    version = version if version is not None else ml_services.model_version_active(kind=KIND)
+    return Scorer(
+        settings_row=scoring_settings(),
+        rules=list(ScoringRule.objects.filter(is_active=True)),
+        version=version,
+        model=ml_services.model_load(version) if version else None,
+    )
+
+
+def bands_for(scores: np.ndarray, settings_row: ScoringSettings) -> np.ndarray:
+    return np.select(
+        [scores >= settings_row.band_a_min, scores >= settings_row.band_b_min, scores >= settings_row.band_c_min],
+        ["A", "B", "C"],
+        "D",
+    )
+
+
+def frame_score(frame: pd.DataFrame, scorer: Scorer, *, explain: bool) -> ScoredFrame:
+    """The 0-100 score of every row: rules alone, or blended with the calibrated probability.
+
+    With ``explain`` each lead also gets its reasons in points: rule points (weighted) and the
+    model's share of the score split in proportion to the additive contributions, so the points
+    of all factors add up to the distance between the score and its baseline."""
+    matches = rules_match(scorer.rules, frame)
+    rules_points = matches.points
+    rules_score = np.clip(RULES_BASELINE + rules_points, 0, 100).astype(float)
+    weight = scorer.settings_row.rules_weight
+    probabilities = None
+    if scorer.model is None:
+        raw = rules_score
     else:
-        weight = settings_row.rules_weight
-        score = round((1 - weight) * 100 * probability + weight * rules_score)
-        factors = [{"label": hit.label, "points": round(weight * hit.points, 1), "source": "rule"} for hit in hits]
-        model_points = (1 - weight) * 100 * (probability - (base_probability or 0.0))
-        total = sum(contributions.values()) if contributions else 0.0
+        probabilities = np.asarray(scorer.model.predict_proba(frame), dtype=float)
+        raw = (1 - weight) * 100 * probabilities + weight * rules_score
+    scores = np.clip(np.round(raw), 0, 100).astype(int)
+    factors = None
+    if explain or scorer.model is None:
+        factors = _explain(frame, scorer, matches, probabilities)
+    return ScoredFrame(
+        ids=[int(lead_id) for lead_id in frame.index],
+        scores=scores,
+        bands=bands_for(scores, scorer.settings_row),
+        probabilities=None if probabilities is None else np.round(probabilities, 4),
+        rules_points=rules_points,
+        factors=factors,
+    )
+
+
+def _explain(
+    frame: pd.DataFrame, scorer: Scorer, matches: RuleMatches, probabilities: np.ndarray | None
+) -> list[list[dict[str, Any]]]:
+    weight = scorer.settings_row.rules_weight
+    if scorer.model is None:
+        return [
+            [{"label": hit.label, "points": hit.points, "source": "rule"} for hit in _sorted(matches.hits(row))]
+            for row in range(len(frame))
+        ]
+    base_raw, contributions, _ = scorer.model.explain(frame)
+    base = _base_probability(scorer.model, base_raw[0])
+    labels = {column.name: column.title for column in scorer.model.columns}
+    explained = []
+    for row, values in enumerate(frame.to_dict("records")):
+        probability = float(probabilities[row])
+        factors = [
+            {"label": hit.label, "points": round(weight * hit.points, 1), "source": "rule"} for hit in matches.hits(row)
+        ]
+        model_points = (1 - weight) * 100 * (probability - base)
+        total = sum(contributions[row].values())
         # Split the model's share of the score in proportion to the contributions; when they
         # nearly cancel out, use the local slope of probability instead so no factor explodes.
         slope = (1 - weight) * 100 * probability * (1 - probability)
         scale = model_points / total if abs(total) >= 0.05 else slope
-        if contributions:
-            for column, contribution in contributions.items():
-                points = scale * contribution
-                if abs(points) >= 0.5:
-                    factors.append(
-                        {
-                            "label": _describe(column, labels, values),
-                            "points": round(points, 1),
-                            "source": "model",
-                            "column": column,
-                        }
-                    )
-    factors.sort(key=lambda factor: -abs(factor["points"]))
-    return ScoreResult(
-        explained=explained,
-        score=int(np.clip(score, 0, 100)),
-        band=band_for(int(np.clip(score, 0, 100)), settings_row),
-        probability=None if probability is None else round(float(probability), 4),
-        rules_points=rules_points,
-        factors=factors,
-    )
+        for column, contribution in contributions[row].items():
+            points = scale * contribution
+            if abs(points) >= 0.5:
+                factors.append(
+                    {
+                        "label": _describe(column, labels, values),
+                        "points": round(points, 1),
+                        "source": "model",
+                        "column": column,
+                    }
+                )
+        explained.append(_sorted(factors))
+    return explained
+
+
+def _sorted(factors: list) -> list:
+    return sorted(factors, key=lambda factor: -abs(factor.points if isinstance(factor, RuleHit) else factor["points"]))
 
 
 def _describe(column: str, labels: dict[str, str], values: dict[str, Any]) -> str:
@@ -129,37 +193,29 @@ def leads_score(
     out when someone looks at the lead (``lead_score_latest``)."""
     if not leads:
         return []
-    rules_ensure_defaults()
-    settings_row = scoring_settings()
-    rules = list(ScoringRule.objects.filter(is_active=True))
-    version = version if version is not None else ml_services.model_version_active(kind=KIND)
-    model: TrainedModel | None = ml_services.model_load(version) if version else None
+    scorer = scorer_load(version)
     now = timezone.now()
-    frame = lead_frame(leads, as_of=now)
-    probabilities = contributions = base = None
-    labels: dict[str, str] = {}
-    if model is not None:
-        probabilities = model.predict_proba(frame)
-        if explain:
-            base_raw, contributions, _ = model.explain(frame)
-            base = _base_probability(model, base_raw[0])
-            labels = {column.name: column.title for column in model.columns}
-    results = []
-    for index, row in enumerate(frame.to_dict("records")):
-        results.append(
-            _combine(
-                hits=rules_apply(rules, row),
-                probability=None if probabilities is None else float(probabilities[index]),
-                contributions=None if contributions is None else contributions[index],
-                explained=explain or model is None,
-                base_probability=base,
-                labels=labels,
-                values=row,
-                settings_row=settings_row,
-            )
+    scored = frame_score(lead_frame(leads, as_of=now), scorer, explain=explain)
+    _store(scored, version=scorer.version, at=now, record_history=record_history)
+    for lead, score, band, probability in zip(leads, scored.scores, scored.bands, _probabilities(scored), strict=True):
+        lead.score, lead.band, lead.probability, lead.scored_at = int(score), str(band), probability, now
+    return [
+        ScoreResult(
+            score=int(scored.scores[index]),
+            band=str(scored.bands[index]),
+            probability=_probabilities(scored)[index],
+            rules_points=int(scored.rules_points[index]),
+            factors=scored.factors[index] if scored.factors is not None else [],
+            explained=scored.factors is not None,
         )
-    _store(leads, results, version=version, at=now, record_history=record_history)
-    return results
+        for index in range(len(leads))
+    ]
+
+
+def _probabilities(scored: ScoredFrame) -> list[float | None]:
+    if scored.probabilities is None:
+        return [None] * len(scored.ids)
+    return [float(value) for value in scored.probabilities]
 
 
 def _base_probability(model: TrainedModel, base_raw: float) -> float:
@@ -168,41 +224,38 @@ def _base_probability(model: TrainedModel, base_raw: float) -> float:
     return float(1 / (1 + np.exp(-base_raw)))
 
 
-def _store(
-    leads: Sequence[Lead], results: list[ScoreResult], *, version: ModelVersion | None, at: Any, record_history: bool
-) -> None:
+def _store(scored: ScoredFrame, *, version: ModelVersion | None, at: Any, record_history: bool) -> None:
     with transaction.atomic():
-        for lead, result in zip(leads, results, strict=True):
-            lead.score, lead.band, lead.probability, lead.scored_at = result.score, result.band, result.probability, at
-        _update_current_scores(leads, at=at)
+        _update_current_scores(scored, at=at)
         if record_history:
-            _append_history(leads, results, version=version, at=at)
+            _append_history(scored, version=version, at=at)
 
 
-def _append_history(
-    leads: Sequence[Lead], results: list[ScoreResult], *, version: ModelVersion | None, at: Any
-) -> None:
+def _append_history(scored: ScoredFrame, *, version: ModelVersion | None, at: Any) -> None:
     """History rows through COPY: the JSON reasons made row-by-row INSERT parameters the slowest
     part of bulk rescoring."""
     table = connection.ops.quote_name(LeadScore._meta.db_table)
     columns = "lead_id, score, band, probability, rules_points, factors, model_version_id, scored_at"
+    probabilities = _probabilities(scored)
+    version_id = version.pk if version else None
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for lead, result in zip(leads, results, strict=True):
+        for index, lead_id in enumerate(scored.ids):
+            factors = scored.factors[index][:12] if scored.factors is not None else None
             copy.write_row(
                 (
-                    lead.pk,
-                    result.score,
-                    result.band,
-                    result.probability,
-                    result.rules_points,
-                    json.dumps(result.factors[:12]) if result.explained else None,
-                    version.pk if version else None,
+                    lead_id,
+                    int(scored.scores[index]),
+                    str(scored.bands[index]),
+                    probabilities[index],
+                    int(scored.rules_points[index]),
+                    None if factors is None else json.dumps(factors),
+                    version_id,
                     at,
                 )
             )
 
 
-def _update_current_scores(leads: Sequence[Lead], *, at: Any) -> None:
+def _update_current_scores(scored: ScoredFrame, *, at: Any) -> None:
     """One UPDATE for the whole batch (Django's bulk_update builds a CASE per row and field, which
     dominated bulk rescoring); values travel as arrays, so it stays one parameterised statement."""
     table = connection.ops.quote_name(Lead._meta.db_table)
@@ -211,25 +264,48 @@ def _update_current_scores(leads: Sequence[Lead], *, at: Any) -> None:
             f"UPDATE {table} AS lead SET score = v.score, band = v.band, probability = v.probability, "  # noqa: S608
             "scored_at = %s FROM unnest(%s::bigint[], %s::smallint[], %s::text[], %s::float8[]) "
             "AS v(id, score, band, probability) WHERE lead.id = v.id",
-            [
-                at,
-                [lead.pk for lead in leads],
-                [lead.score for lead in leads],
-                [lead.band for lead in leads],
-                [lead.probability for lead in leads],
-            ],
+            [at, scored.ids, scored.scores.tolist(), scored.bands.tolist(), _probabilities(scored)],
         )
 
 
+def leads_score_all(
+    queryset: QuerySet[Lead],
+    *,
+    version: ModelVersion | None = None,
+    report_progress: ProgressCallback | None = None,
+) -> int:
+    """Score every lead of ``queryset`` in batches without loading model instances; returns how
+    many were scored. Reasons are left to be worked out when a lead is viewed."""
+    scorer = scorer_load(version)
+    keys = list(dict.fromkeys(scorer.attribute_keys))
+    total = queryset.count()
+
+    def fetch(after_id: int) -> list[tuple[Any, ...]]:
+        return lead_frame_rows(queryset.filter(pk__gt=after_id).order_by("pk")[:BULK_BATCH], attribute_keys=keys)
+
+    done = 0
+    with background_connections("score-reader", "score-writer") as (reader, writer):
+        next_rows = reader.submit(fetch, 0)
+        stored: Future[None] | None = None
+        while rows := next_rows.result():
+            next_rows = reader.submit(fetch, rows[-1][0])  # read ahead while this batch is scored
+            now = timezone.now()
+            scored = frame_score(lead_frame_from_rows(rows, as_of=now, attribute_keys=keys), scorer, explain=False)
+            if stored is not None:
+                stored.result()  # one batch in flight at most; a failed write stops the run here
+            stored = writer.submit(_store, scored, version=scorer.version, at=now, record_history=True)
+            done += len(rows)
+            if report_progress:
+                report_progress(int(100 * done / max(1, total)))
+        if stored is not None:
+            stored.result()
+    return done
+
+
 def leads_rescore_open(*, version: ModelVersion | None = None, report_progress: ProgressCallback | None = None) -> int:
-    """Rescore every open lead in batches; returns how many were scored."""
-    ids = list(Lead.objects.exclude(status__in=CLOSED_STATUSES).order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        batch = list(Lead.objects.filter(pk__in=ids[start : start + BATCH]).order_by("pk"))
-        leads_score(batch, version=version, explain=False)  # reasons are worked out when a lead is viewed
-        if report_progress:
-            report_progress(int(100 * min(len(ids), start + BATCH) / max(1, len(ids))))
-    return len(ids)
+    """Rescore every open lead; returns how many were scored."""
+    open_leads = Lead.objects.exclude(status__in=CLOSED_STATUSES)
+    return leads_score_all(open_leads, version=version, report_progress=report_progress)
 
 
 # --- training ----------------------------------------------------------------------------------
@@ -268,12 +344,15 @@ def lead_model_train(*, actor: User | None, report_progress: ProgressCallback | 
     except NotEnoughData as error:
         raise DomainError(str(error)) from error
     closed_at = [lead.converted_at or lead.lost_at or lead.created_at for lead in leads]
-    frame = lead_frame(leads, as_of=closed_at)
+    columns = lead_columns()
+    # Every custom field gets a column, even one no closed lead has filled in yet.
+    attribute_keys = [column.name.removeprefix("attr__") for column in columns if column.name.startswith("attr__")]
+    frame = lead_frame(leads, as_of=closed_at, attribute_keys=attribute_keys)
     order_key = np.array([lead.created_at.timestamp() for lead in leads]) + np.arange(len(leads)) * 1e-6
     if report_progress:
         report_progress(10)
     try:
-        result = train(frame, lead_columns(), y, order_key=order_key, keep_columns=ml_services.kept_columns(kind=KIND))
+        result = train(frame, columns, y, order_key=order_key, keep_columns=ml_services.kept_columns(kind=KIND))
     except NotEnoughData as error:
         raise DomainError(str(error)) from error
     if report_progress:
