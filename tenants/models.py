@@ -29,3 +29,46 @@ class Domain(DomainMixin):
 
     class Meta:
         ordering = ["domain"]
+
+
+class TenantDataKey(models.Model):
+    """A tenant's data key, stored only wrapped by a master key (see ``crm_saas.crypto``).
+
+    The active version encrypts new objects; older versions stay to decrypt what they encrypted.
+    Destroying a tenant's keys (offboarding) wipes the wrapped material of every version, which
+    makes everything encrypted under them unreadable (crypto-shredding). The wrapped key is never
+    shown: it has no form, admin or API, and ``__str__`` leaves it out.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="data_keys")
+    version = models.PositiveIntegerField()
+    is_active = models.BooleanField(default=True)
+    # Null once destroyed. The master key id is kept alongside to find the rows a rotation must
+    # re-wrap without unwrapping anything.
+    wrapped_key = models.BinaryField(null=True, editable=False)
+    master_key_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["tenant_id", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "version"], name="tenants_datakey_unique_version"),
+            models.UniqueConstraint(
+                fields=["tenant"], condition=models.Q(is_active=True), name="tenants_datakey_one_active"
+            ),
+            # Destroyed exactly when the wrapped material is gone, and a destroyed key is never active.
+            models.CheckConstraint(
+                condition=models.Q(destroyed_at__isnull=True, wrapped_key__isnull=False)
+                | models.Q(destroyed_at__isnull=False, wrapped_key__isnull=True, is_active=False),
+                name="tenants_datakey_destroyed_has_no_material",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "destroyed" if self.destroyed_at else ("active" if self.is_active else "retired")
+        return f"data key v{self.version} of tenant {self.tenant_id} ({state})"
+
+    def __repr__(self) -> str:
+        return f"<TenantDataKey: {self}>"

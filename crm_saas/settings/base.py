@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
+from crm_saas.crypto import kms as _kms
 from crm_saas.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -169,6 +171,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "crm_saas" / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # vendor/plotly/plotly.min.js from the pinned plotly package: charts load no CDN.
+    "crm_saas.staticfinders.PlotlyFinder",
+]
 # Serve straight from the source folders unless collectstatic has been run for production.
 WHITENOISE_USE_FINDERS = env_bool("CRM_STATIC_USE_FINDERS", not IS_PRODUCTION)
 STORAGES = {
@@ -185,6 +193,20 @@ OBJECT_STORAGE = {
     "S3_REGION": env_str("S3_REGION", "us-east-1"),
     "S3_CREATE_BUCKET": env_bool("S3_CREATE_BUCKET", not IS_PRODUCTION),
 }
+
+# --- Encryption at rest -------------------------------------------------------------------------
+# Each tenant's data key is stored wrapped by a master key (crm_saas/crypto). Production refuses to
+# start without CRM_MASTER_KEYS ("id:base64,..." current first) or CRM_MASTER_KEY; development and
+# test derive a development master key from SECRET_KEY and warn that it is one.
+KMS_BACKEND = env_str("CRM_KMS_BACKEND", "local")
+if KMS_BACKEND not in _kms.KMS_BACKENDS:
+    raise ImproperlyConfigured(f"CRM_KMS_BACKEND={KMS_BACKEND!r}: the only backend is 'local'.")
+ENCRYPTION_MASTER_KEYS = _kms.master_keys_from_env(required=IS_PRODUCTION)
+# How long a process keeps an unwrapped data key in memory. Every use still reads the key's row,
+# so a key destroyed by another process is refused at once; the cache only saves unwrapping.
+DATA_KEY_CACHE_SECONDS = env_int("CRM_DATA_KEY_CACHE_SECONDS", 300)
+if DATA_KEY_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("CRM_DATA_KEY_CACHE_SECONDS must be 0 (no cache) or more.")
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
