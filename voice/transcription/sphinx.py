@@ -1,0 +1,230 @@
+"""PocketSphinx with a JSGF grammar: fast, exact recognition of a closed set of spoken commands.
+
+Uses pocketsphinx 5's bundled en-us acoustic model and CMU dictionary. Only grammar search is
+offered: the free language model gets most words wrong on our audio, so without a grammar the
+engine refuses rather than return junk.
+
+Why pocketsphinx's ``Decoder`` directly and not ``Recognizer.recognize_sphinx(grammar=...)``: the
+wrapper takes a grammar *file*, writes a compiled ``.fsg`` next to it, and on the next call loads
+that file with an ``FsgModel`` signature pocketsphinx 5 no longer has, so the second call fails. It
+also leaves pocketsphinx's filler words on, which on our audio made whole phrases fail to match
+(see ``_decoder``). The audio itself still comes through SpeechRecognition's ``AudioData``.
+
+A grammar recognizer forces speech onto the nearest grammar phrase: an unrelated sentence can come
+back as a valid-looking command. Callers must confirm before acting ("Create lead ABC Corp?").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from voice.transcription.base import (
+    EngineHints,
+    Transcript,
+    TranscriptionFailed,
+    audio_data_from_wav,
+    pcm16k,
+    pcm_seconds,
+)
+
+ENGINE_NAME = "sphinx-grammar"
+_FRAMES_PER_SECOND = 100  # pocketsphinx's default frame rate
+_MAX_GRAMMARS_PER_DECODER = 8
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# In a JSGF rule body: rule references, weights, tags and quoted tokens are kept as they are; what
+# remains between the operators are the words the decoder must find in its dictionary.
+_JSGF_TOKEN = re.compile(r"<[^>]*>|/[^/]*/|\{[^}]*\}|\"[^\"]*\"|([^\s|()\[\]*+<>/{}\";=]+)")
+_JSGF_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def sphinx_model_paths() -> tuple[Path, Path]:
+    """(acoustic model directory, pronunciation dictionary) bundled with pocketsphinx."""
+    from pocketsphinx import get_model_path
+
+    root = Path(get_model_path()) / "en-us"
+    return root / "en-us", root / "cmudict-en-us.dict"
+
+
+@lru_cache(maxsize=1)
+def sphinx_dictionary_words() -> frozenset[str]:
+    """Every word the bundled dictionary can pronounce (lower case; alternates like 'read(2)' folded)."""
+    _, dictionary = sphinx_model_paths()
+    words = set()
+    with dictionary.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            word = line.split(" ", 1)[0]
+            if word:
+                words.add(word.split("(", 1)[0])
+    return frozenset(words)
+
+
+def sphinx_unknown_words(text: str) -> list[str]:
+    """Words of ``text`` (split on spaces, lower-cased) the decoder cannot pronounce, in order, once each."""
+    known = sphinx_dictionary_words()
+    return list(dict.fromkeys(w for w in text.lower().split() if w not in known))
+
+
+def sphinx_filter_phrase(phrase: str, *, spell_out: bool = True) -> str | None:
+    """Make a phrase usable in a grammar, or return None if it cannot be.
+
+    Lower-cases, drops punctuation, says digits one by one ("3" -> "three"), and with ``spell_out``
+    turns an unknown all-letter word into its letters ("Zyxcorp" -> "z y x c o r p"), which the
+    dictionary always has. Returns None if a word is still unknown, so callers can drop the phrase.
+    """
+    known = sphinx_dictionary_words()
+    words: list[str] = []
+    for raw in re.sub(r"[^a-z0-9' ]+", " ", phrase.lower()).split():
+        word = raw.strip("'")
+        if not word:
+            continue
+        if word.isdigit():
+            words.extend(_NUMBER_WORDS[int(d)] for d in word)
+        elif word in known:
+            words.append(word)
+        elif spell_out and word.isalpha() and all(letter in known for letter in word):
+            words.extend(word)
+        else:
+            return None
+    return " ".join(words) or None
+
+
+def sphinx_grammar_from_phrases(phrases: Iterable[str], *, name: str = "commands") -> str:
+    """A JSGF grammar accepting exactly the given phrases (after ``sphinx_filter_phrase``; unusable ones dropped)."""
+    usable = list(dict.fromkeys(p for p in (sphinx_filter_phrase(p) for p in phrases) if p))
+    if not usable:
+        raise TranscriptionFailed("None of the phrases can be recognised by the command grammar.", code="bad_grammar")
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ValueError(f"Grammar name {name!r} must be a lower-case identifier.")
+    body = " | ".join(f"( {p} )" for p in usable)
+    return f"#JSGF V1.0;\ngrammar {name};\npublic <{name}> = {body};\n"
+
+
+def sphinx_grammar_prepare(jsgf: str) -> str:
+    """Lower-case the grammar's words and check each is in the dictionary.
+
+    The dictionary is lower case and pocketsphinx looks words up as written, so "Acme" fails where
+    "acme" works; and an unknown word makes pocketsphinx reject the whole grammar with only "Failed
+    to parse JSGF". This names the words instead.
+    """
+    found: list[str] = []
+
+    def lower_word(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return match.group(0)
+        found.append(match.group(1).lower())
+        return match.group(1).lower()
+
+    statements = []
+    for statement in _JSGF_COMMENT.sub(" ", jsgf).split(";"):
+        head, sep, body = statement.partition("=")
+        if sep and not statement.lstrip().startswith(("#", "grammar", "import")):
+            statement = head + sep + _JSGF_TOKEN.sub(lower_word, body)
+        statements.append(statement)
+    prepared = ";".join(statements)
+    unknown = [w for w in dict.fromkeys(found) if w not in sphinx_dictionary_words()]
+    if unknown:
+        raise TranscriptionFailed(
+            f"The command grammar uses words the recogniser cannot pronounce: {', '.join(unknown)}. "
+            "Spell them out or remove them (see sphinx_filter_phrase).",
+            code="bad_grammar",
+        )
+    return prepared
+
+
+class SphinxGrammarEngine:
+    """Recognise one phrase of a JSGF grammar (``hints.grammar_jsgf``); ~0.02x real time."""
+
+    name = ENGINE_NAME
+    offline = True
+
+    def transcribe(self, wav16k: bytes, *, hints: EngineHints | None = None) -> Transcript:
+        if hints is None or not (hints.grammar_jsgf or "").strip():
+            raise TranscriptionFailed(
+                "The grammar recogniser needs a command grammar; use the Whisper engine for free speech.",
+                code="grammar_required",
+            )
+        pcm = pcm16k(audio_data_from_wav(wav16k))
+        started = time.perf_counter()
+        decoder = _decoder()
+        decoder.activate(hints.grammar_jsgf)
+        decoder.ps.start_utt()
+        decoder.ps.process_raw(pcm, no_search=False, full_utt=True)
+        decoder.ps.end_utt()
+        hypothesis = decoder.ps.hyp()
+        segments = [_segment(s) for s in decoder.ps.seg()] if hypothesis else []
+        elapsed = time.perf_counter() - started
+        if hypothesis is None or not hypothesis.hypstr.strip():
+            raise TranscriptionFailed("That did not sound like one of the commands.", code="no_match")
+        return Transcript(
+            text=hypothesis.hypstr.strip(),
+            language="en",
+            engine=self.name,
+            # pocketsphinx's posterior is 1.0 for every grammar match here, and its path score is not
+            # comparable across utterances (it grows with length), so there is no honest confidence.
+            confidence=None,
+            audio_seconds=round(pcm_seconds(pcm), 3),
+            processing_seconds=round(elapsed, 3),
+            segments=[s for s in segments if s["text"]],
+        )
+
+
+class _GrammarDecoder:
+    """A pocketsphinx Decoder plus the grammars already compiled into it (least recently used last out)."""
+
+    def __init__(self) -> None:
+        from pocketsphinx import Decoder
+
+        hmm, dictionary = sphinx_model_paths()
+        # lm=None: grammar search only. fsgusefiller=False: with fillers (silence/noise words that
+        # may appear between any two words) "mark acme as qualified" and the 11-word follow-up
+        # command matched nothing on espeak audio; without them all 7 test commands came back exact.
+        # logfn=devnull keeps pocketsphinx from writing logs (it would otherwise print to stderr).
+        self.ps = Decoder(hmm=str(hmm), dict=str(dictionary), lm=None, fsgusefiller=False, logfn=os.devnull)
+        self.searches: OrderedDict[str, None] = OrderedDict()
+
+    def activate(self, jsgf: str) -> None:
+        search = "g" + hashlib.sha256(jsgf.encode("utf-8")).hexdigest()[:16]
+        if search in self.searches:
+            self.searches.move_to_end(search)
+        else:
+            prepared = sphinx_grammar_prepare(jsgf)
+            try:
+                # Compiled in memory from the string: no .fsg file is written anywhere.
+                self.ps.add_jsgf_string(search, prepared)
+            except (ValueError, RuntimeError) as exc:
+                raise TranscriptionFailed(f"The command grammar is not valid JSGF: {exc}", code="bad_grammar") from exc
+            self.searches[search] = None
+            if len(self.searches) > _MAX_GRAMMARS_PER_DECODER:
+                oldest, _ = self.searches.popitem(last=False)
+                self.ps.remove_search(oldest)
+        self.ps.activate_search(search)
+
+
+_local = threading.local()
+
+
+def _decoder() -> _GrammarDecoder:
+    """One decoder per thread (~0.1 s to build; a Decoder must not be shared between threads)."""
+    decoder = getattr(_local, "decoder", None)
+    if decoder is None:
+        decoder = _local.decoder = _GrammarDecoder()
+    return decoder
+
+
+def _segment(seg: object) -> dict:
+    word = str(getattr(seg, "word", ""))
+    if word.startswith(("<", "[", "(")):  # <s>, </s>, <sil>, [NOISE], (NULL): not words
+        word = ""
+    return {
+        "start": round(seg.start_frame / _FRAMES_PER_SECOND, 2),
+        "end": round((seg.end_frame + 1) / _FRAMES_PER_SECOND, 2),
+        "text": word.split("(", 1)[0],  # "as(2)" is the second pronunciation of "as"
+    }
