@@ -85,6 +85,19 @@ def _first_rule_id(world: TenantWorld) -> dict[str, Any]:
 WRITERS = {ADMIN: 200, MANAGER: 200, REP: 200}
 
 
+def _rep_command_id(world: TenantWorld) -> dict[str, Any]:
+    from voice.services.commands import voice_command_submit_text
+
+    with world.active():
+        command = voice_command_submit_text(speaker=world.users[REP], text="add a new lead from Surface Co")
+    return {"command_id": command.pk}
+
+
+def _rep_only_own(status: int) -> dict[str, int]:
+    """The rep's own record: others who may use voice are told it does not exist."""
+    return {**only({REP: status}, denied=404), VIEWER: 403}
+
+
 def _lead_csv(world: TenantWorld, role: str) -> dict[str, Any]:
     upload = io.BytesIO(b"Company,Converted\nImported Co,1\n")
     upload.name = "leads.csv"
@@ -159,6 +172,18 @@ API: list[Call] = [
         kwargs=_rep_lead_id,
         body=lambda w, r: {"kind": "call"},
     ),
+    # Voice commands: a speaker's own; viewers cannot use voice.
+    Call("api:voice-command-list", "GET", only({ADMIN: 200, MANAGER: 200, REP: 200})),
+    Call(
+        "api:voice-command-list",
+        "POST",
+        only({ADMIN: 201, MANAGER: 201, REP: 201}),
+        body=lambda w, r: {"text": "show my hot leads"},
+    ),
+    Call("api:voice-command-detail", "GET", _rep_only_own(200), kwargs=_rep_command_id),
+    Call("api:voice-command-confirm", "POST", _rep_only_own(200), kwargs=_rep_command_id, body=lambda w, r: {}),
+    Call("api:voice-command-cancel", "POST", _rep_only_own(200), kwargs=_rep_command_id),
+    Call("api:voice-command-reply-audio", "GET", _rep_only_own(200), kwargs=_rep_command_id),
 ]
 
 

@@ -23,6 +23,12 @@ class AuditAction(models.TextChoices):
     TENANT_CREATED = "tenant.created", "Tenant created"
     TENANT_DEACTIVATED = "tenant.deactivated", "Tenant deactivated"
     TENANT_REACTIVATED = "tenant.reactivated", "Tenant reactivated"
+    TENANT_DATA_KEY_DESTROYED = "tenant.data_key_destroyed", "Encryption key destroyed"
+    VOICE_PLAYED = "voice.played", "Voice audio played"
+    VOICE_DELETED = "voice.deleted", "Voice note deleted"
+    VOICE_AUDIO_EXPIRED = "voice.audio_expired", "Voice audio deleted after retention"
+    VOICE_SETTINGS_CHANGED = "voice.settings_changed", "Voice settings changed"
+    VOICE_COMMAND_EXECUTED = "voice.command_executed", "Voice command executed"
 
 
 class AuditEvent(models.Model):

@@ -1,0 +1,374 @@
+"""Spoken or typed commands: understand, ask back, confirm, execute with the speaker's rights.
+
+A command's life: text arrives (typed, or the transcript of a spoken command) -> it is parsed
+against the tenant's own leads and people -> reads are answered at once; writes wait for the
+speaker's confirmation (a click, or saying "yes"); anything ambiguous is asked back, never guessed
+-> a confirmed write runs through the same lead services as the pages and API, so it needs the
+same permissions, and is audited and linked to its voice log.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm_saas.audit.models import AuditAction
+from crm_saas.audit.services import audit_record
+from crm_saas.errors import ConflictError, DomainError, NotFoundError
+from crm_saas.roles import Capability
+from leads import selectors as lead_selectors
+from leads.models import Lead
+from tenants.accounts.models import User
+from voice.commands import schema
+from voice.commands.parser import CommandContext, LeadRef, UserRef, command_parse
+from voice.models import VoiceCommand, VoiceCommandStatus
+
+logger = logging.getLogger(__name__)
+
+# How many of the speaker's leads the parser matches names against (most recently touched first):
+# enough for any rep's book, and bounded for workspaces with hundreds of thousands of leads.
+CONTEXT_LEADS = 20_000
+# "yes" or "no" said on its own applies to the speaker's latest pending command this recent.
+PENDING_WINDOW = timedelta(minutes=15)
+QUERY_SHOWN = 5
+OPEN_STATUSES = (VoiceCommandStatus.AWAITING_CONFIRMATION, VoiceCommandStatus.NEEDS_INPUT)
+
+
+def command_context(*, speaker: User) -> CommandContext:
+    """The leads and people a command may name: what the speaker may see, and the team."""
+    leads = lead_selectors.leads_visible_to(speaker).order_by("-updated_at")[:CONTEXT_LEADS]
+    lead_refs = [
+        LeadRef(id=pk, name=name, company=company, number=external_id)
+        for pk, name, company, external_id in leads.values_list("pk", "name", "company", "external_id")
+    ]
+    users = [
+        UserRef(id=pk, name=full_name, email=email)
+        for pk, full_name, email in User.objects.filter(is_active=True).values_list("pk", "full_name", "email")
+    ]
+    sources = list(Lead.objects.exclude(source="").values_list("source", flat=True).distinct().order_by("source")[:100])
+    return CommandContext(leads=lead_refs, users=users, speaker_id=speaker.pk, sources=sources)
+
+
+def _timezone() -> str:
+    from voice.services.settings import voice_settings_get
+
+    return voice_settings_get().timezone
+
+
+def voice_command_submit_text(*, speaker: User, text: str, voice_log: Any = None) -> VoiceCommand:
+    """Understand one command and answer, ask back, or wait for confirmation."""
+    text = (text or "").strip()
+    if not text and voice_log is None:
+        raise DomainError("Type or say a command.", field="text")
+    action = command_parse(text, now=timezone.now(), timezone=_timezone(), context=command_context(speaker=speaker))
+    if action.intent in {schema.CONFIRM, schema.CANCEL}:
+        pending = _latest_pending(speaker)
+        if pending is not None:
+            answered = _record(speaker=speaker, text=text, action=action, voice_log=voice_log)
+            target = (
+                voice_command_confirm(speaker=speaker, command_id=pending.pk)
+                if action.intent == schema.CONFIRM
+                else voice_command_cancel(speaker=speaker, command_id=pending.pk)
+            )
+            return _finish(
+                answered, VoiceCommandStatus.ANSWERED, reply=target.reply, result={"command": str(target.pk)}
+            )
+        action.reply = "There is nothing waiting for a yes or no. " + action.reply if action.reply else ""
+    command = _record(speaker=speaker, text=text, action=action, voice_log=voice_log)
+    if action.intent in schema.READ_INTENTS and not action.missing:
+        return _answer_read(command, speaker=speaker, entities=action.entities)
+    if action.intent in schema.WRITE_INTENTS:
+        status = VoiceCommandStatus.NEEDS_INPUT if action.missing else VoiceCommandStatus.AWAITING_CONFIRMATION
+        return _finish(command, status, reply=action.reply)
+    if action.missing:
+        return _finish(command, VoiceCommandStatus.NEEDS_INPUT, reply=action.reply)
+    return _finish(command, VoiceCommandStatus.ANSWERED, reply=action.reply)
+
+
+def _record(*, speaker: User, text: str, action: schema.CommandAction, voice_log: Any) -> VoiceCommand:
+    lead_id = action.entities.get("lead_id")
+    return VoiceCommand.objects.create(
+        speaker=speaker,
+        voice_log=voice_log,
+        text=text[:5000],
+        status=VoiceCommandStatus.AWAITING_CONFIRMATION,
+        action=action.to_dict(),
+        reply=action.reply,
+        lead_id=lead_id if isinstance(lead_id, int) else None,
+    )
+
+
+def _finish(
+    command: VoiceCommand, status: str, *, reply: str, result: dict[str, Any] | None = None, error: str = ""
+) -> VoiceCommand:
+    command.status, command.reply, command.error = status, reply, error
+    if result is not None:
+        command.result = result
+    if status == VoiceCommandStatus.EXECUTED:
+        command.executed_at = timezone.now()
+    command.save(update_fields=["status", "reply", "result", "error", "executed_at", "lead"])
+    return command
+
+
+def _latest_pending(speaker: User) -> VoiceCommand | None:
+    since = timezone.now() - PENDING_WINDOW
+    return (
+        VoiceCommand.objects.filter(
+            speaker=speaker, status=VoiceCommandStatus.AWAITING_CONFIRMATION, created_at__gte=since
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def voice_command_get_for_user(*, user: User, command_id: Any) -> VoiceCommand:
+    """One of the user's own commands; missing and not-yours answer alike."""
+    try:
+        return VoiceCommand.objects.select_related("voice_log").get(pk=command_id, speaker=user)
+    except (VoiceCommand.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundError("Command not found.") from exc
+
+
+def voice_commands_for_user(*, user: User) -> Any:
+    return VoiceCommand.objects.filter(speaker=user).select_related("voice_log").order_by("-created_at")
+
+
+def voice_command_confirm(
+    *, speaker: User, command_id: Any, entities: dict[str, Any] | None = None, request: Any = None
+) -> VoiceCommand:
+    """Execute a waiting write. ``entities`` may fill what was asked back (the lead or person the
+    speaker picked among the candidates); the result is validated again before anything runs."""
+    with transaction.atomic():
+        command = voice_command_get_for_user(user=speaker, command_id=command_id)
+        command = VoiceCommand.objects.select_for_update().get(pk=command.pk)
+        if command.status == VoiceCommandStatus.EXECUTED:
+            return command  # a repeated click or a retried request runs nothing twice
+        if command.status not in OPEN_STATUSES:
+            raise ConflictError(f"This command is {command.get_status_display().lower()}; it cannot be confirmed.")
+        proposed = dict(command.action or {})
+        if proposed.get("intent") not in schema.WRITE_INTENTS:
+            raise ConflictError("Only changes need confirming; this command was already answered.")
+        merged = {**proposed.get("entities", {}), **(entities or {})}
+        for key in ("lead_candidates", "user_candidates"):
+            merged.pop(key, None)
+        action = schema.action_validate({"intent": proposed["intent"], "entities": merged, "confidence": 1.0})
+        try:
+            result, reply = _execute(action, speaker=speaker, command=command)
+        except DomainError as error:
+            transaction.set_rollback(True)
+            failed = error
+        else:
+            command.action = {**proposed, "entities": action.entities, "missing": []}
+            command.save(update_fields=["action"])
+            audit_record(
+                action=AuditAction.VOICE_COMMAND_EXECUTED,
+                actor=speaker,
+                target=command,
+                target_label=action.intent,
+                request=request,
+                metadata={"intent": action.intent, "result": result},
+            )
+            return _finish(command, VoiceCommandStatus.EXECUTED, reply=reply, result=result)
+    # Outside the rolled-back transaction: the failure itself is kept, with a reply to act on.
+    command = VoiceCommand.objects.get(pk=command.pk)
+    return _finish(
+        command, VoiceCommandStatus.FAILED, reply=f"That did not work: {failed.message}", error=failed.message
+    )
+
+
+def voice_command_cancel(*, speaker: User, command_id: Any) -> VoiceCommand:
+    command = voice_command_get_for_user(user=speaker, command_id=command_id)
+    if command.status == VoiceCommandStatus.CANCELLED:
+        return command
+    if command.status not in OPEN_STATUSES:
+        raise ConflictError(f"This command is {command.get_status_display().lower()}; it cannot be cancelled.")
+    return _finish(command, VoiceCommandStatus.CANCELLED, reply="Cancelled. Nothing was changed.")
+
+
+# --- execution -----------------------------------------------------------------------------------
+
+
+def _lead(speaker: User, entities: dict[str, Any]) -> Lead:
+    return lead_selectors.lead_get_for_user(user=speaker, lead_id=entities["lead_id"])
+
+
+def _execute(action: schema.CommandAction, *, speaker: User, command: VoiceCommand) -> tuple[dict[str, Any], str]:
+    from leads import services as lead_services
+
+    entities, intent = action.entities, action.intent
+    if not speaker.has_capability(Capability.RECORDS_WRITE):
+        raise DomainError("Your role cannot change records.", code="permission_denied")
+    if intent == schema.CREATE_LEAD:
+        data = {
+            "company": entities.get("company", ""),
+            "name": entities.get("person", ""),
+            "email": entities.get("email", ""),
+            "phone": entities.get("phone", ""),
+            "source": "voice",
+        }
+        lead = lead_services.lead_create(actor=speaker, data={k: v for k, v in data.items() if v})
+        command.lead = lead
+        return {"lead_id": lead.pk}, f"Done. {lead.display_name} is a new lead."
+    lead = _lead(speaker, entities)
+    command.lead = lead
+    if intent == schema.UPDATE_LEAD_STATUS:
+        lead_services.lead_update(lead=lead, actor=speaker, data={"status": entities["status"]})
+        return {
+            "lead_id": lead.pk,
+            "status": entities["status"],
+        }, f"Done. {lead.display_name} is now {entities['status']}."
+    if intent == schema.ASSIGN_LEAD:
+        assignee = User.objects.filter(pk=entities["user_id"], is_active=True).first()
+        if assignee is None:
+            raise DomainError("That person is not an active member of this workspace.", field="user_id")
+        lead_services.lead_assign(lead=lead, actor=speaker, assignee=assignee)
+        who = "you" if assignee.pk == speaker.pk else assignee.display_name
+        return {"lead_id": lead.pk, "owner_id": assignee.pk}, f"Done. {lead.display_name} is assigned to {who}."
+    if intent == schema.ADD_NOTE:
+        note = lead_services.lead_note_add(
+            lead=lead,
+            author=speaker,
+            text=entities["note"],
+            source="voice" if command.voice_log_id else "typed",
+            voice_log=command.voice_log,
+        )
+        return {"lead_id": lead.pk, "note_id": note.pk}, f"Done. Note added to {lead.display_name}."
+    if intent == schema.SCHEDULE_FOLLOW_UP:
+        due_at = datetime.fromisoformat(entities["due_at"])
+        follow_up = lead_services.follow_up_schedule(
+            lead=lead,
+            actor=speaker,
+            due_at=due_at,
+            kind=entities.get("task", "follow_up"),
+            title=entities.get("note", ""),
+        )
+        when = timezone.localtime(due_at, due_at.tzinfo).strftime("%A %-d %B at %-H:%M")
+        return (
+            {"lead_id": lead.pk, "follow_up_id": follow_up.pk, "due_at": due_at.isoformat()},
+            f"Done. Follow-up with {lead.display_name} on {when}.",
+        )
+    raise DomainError(f"'{intent}' is not something that can be executed.", field="intent")
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def _answer_read(command: VoiceCommand, *, speaker: User, entities: dict[str, Any]) -> VoiceCommand:
+    intent = (command.action or {}).get("intent")
+    try:
+        if intent == schema.READ_LEAD_SCORE:
+            result, reply = _read_score(speaker, entities)
+            command.lead_id = result["lead_id"]
+        else:
+            result, reply = _query(speaker, entities)
+    except NotFoundError:
+        return _finish(command, VoiceCommandStatus.ANSWERED, reply="I could not find that lead among yours.")
+    return _finish(command, VoiceCommandStatus.ANSWERED, reply=reply, result=result)
+
+
+def _query(speaker: User, entities: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    from voice.commands.replies import query_describe
+
+    owner = entities.get("owner")
+    filters = lead_selectors.LeadFilters(
+        owner_id=speaker.pk if owner == "me" else owner if isinstance(owner, int) else None,
+        source=entities.get("source"),
+        statuses=tuple(entities.get("status", ())),
+        bands=tuple(entities.get("band", ())),
+        created_after=_parse_datetime(entities.get("created_after")),
+        created_before=_parse_datetime(entities.get("created_before")),
+        ordering="-score",
+    )
+    leads = lead_selectors.lead_list_for_user(user=speaker, filters=filters)
+    count = leads.count()
+    top = list(leads[:QUERY_SHOWN])
+    described = query_describe(entities) or "leads"
+    if not count:
+        reply = f"No {described} right now."
+    else:
+        names = ", ".join(f"{lead.display_name}{f' ({lead.score})' if lead.score is not None else ''}" for lead in top)
+        reply = f"{count} {described}" + (f". The top {len(top)}: {names}." if count > len(top) else f": {names}.")
+    rows = [{"id": lead.pk, "label": lead.display_name, "score": lead.score, "band": lead.band} for lead in top]
+    return {"count": count, "leads": rows, "filters": entities}, reply
+
+
+def _read_score(speaker: User, entities: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    from leads.scoring.service import lead_score_latest
+
+    lead = _lead(speaker, entities)
+    latest = lead_score_latest(lead)
+    factors = latest.factors or []
+    good = [f for f in factors if f["points"] > 0][:2]
+    bad = [f for f in factors if f["points"] < 0][:2]
+    reply = f"{lead.display_name} scores {latest.score}, band {latest.band}."
+    if good:
+        reply += " For: " + "; ".join(f"{f['label']} ({f['points']:+g})" for f in good) + "."
+    if bad:
+        reply += " Against: " + "; ".join(f"{f['label']} ({f['points']:+g})" for f in bad) + "."
+    result = {
+        "lead_id": lead.pk,
+        "score": latest.score,
+        "band": latest.band,
+        "factors_for": good,
+        "factors_against": bad,
+    }
+    return result, reply
+
+
+def _parse_datetime(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+# --- spoken commands -----------------------------------------------------------------------------
+
+
+def voice_command_submit_audio(*, speaker: User, upload: Any) -> VoiceCommand:
+    """Store the spoken command (validated, encrypted) and queue its transcription; the command is
+    understood as soon as the worker has the transcript (``voice_command_transcribed``)."""
+    from voice.models import VoiceLogKind
+    from voice.services.logs import voice_log_create
+
+    with transaction.atomic():
+        log = voice_log_create(actor=speaker, upload=upload, kind=VoiceLogKind.COMMAND)
+        return VoiceCommand.objects.create(
+            speaker=speaker, voice_log=log, status=VoiceCommandStatus.TRANSCRIBING, reply="Listening…"
+        )
+
+
+def voice_command_transcribed(*, voice_log: Any) -> VoiceCommand | None:
+    """Called once the worker has transcribed a spoken command: understand it now. Safe to call
+    again (a redelivered task): a command already understood is left as it is."""
+    command = VoiceCommand.objects.filter(voice_log=voice_log).select_related("speaker").first()
+    if command is None or command.status != VoiceCommandStatus.TRANSCRIBING:
+        return command
+    speaker = command.speaker
+    if speaker is None or not speaker.is_active:
+        return _finish(command, VoiceCommandStatus.CANCELLED, reply="The speaker no longer has access.")
+    text = voice_log.transcript.strip()
+    if not text:
+        return _finish(
+            command, VoiceCommandStatus.FAILED, reply="I heard nothing I could understand. Please try again."
+        )
+    understood = voice_command_submit_text(speaker=speaker, text=text, voice_log=None)
+    # The understanding was recorded as a new row; fold it into the spoken command's row.
+    command.text, command.action, command.lead_id = understood.text, understood.action, understood.lead_id
+    command.save(update_fields=["text", "action", "lead"])
+    VoiceCommand.objects.filter(pk=understood.pk).delete()
+    return _finish(command, understood.status, reply=understood.reply, result=understood.result)
+
+
+def voice_command_transcription_failed(*, voice_log: Any, message: str) -> None:
+    command = VoiceCommand.objects.filter(voice_log=voice_log, status=VoiceCommandStatus.TRANSCRIBING).first()
+    if command is not None:
+        _finish(command, VoiceCommandStatus.FAILED, reply=f"I could not transcribe that: {message}", error=message)
+
+
+def voice_command_reply_audio(*, command: VoiceCommand) -> bytes:
+    """The reply spoken (WAV, offline text-to-speech)."""
+    from voice.speech import speak
+
+    return speak(command.reply or "Done.")

@@ -1,0 +1,130 @@
+"""Typed commands through the API: understood, asked back, confirmed with the speaker's rights."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_saas.audit.models import AuditEvent
+from leads.models import Lead
+from leads.services import lead_create
+from tests.surface import ADMIN, MANAGER, REP, VIEWER
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/voice/commands/"
+
+
+def say(world, role: str, text: str) -> dict:
+    response = world.api(role).post(URL, {"text": text}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_create_lead_waits_for_confirmation_then_runs_once(alpha) -> None:
+    command = say(alpha, REP, "add a new lead from ABC Corp")
+    assert command["status"] == "awaiting_confirmation"
+    assert command["action"]["intent"] == "create_lead"
+    assert command["action"]["entities"]["company"] == "ABC Corp"
+    assert command["action"]["requires_confirmation"] is True
+    assert command["reply"] == "Create lead ABC Corp?"
+    with alpha.active():
+        assert not Lead.objects.filter(company="ABC Corp").exists()  # nothing before the confirmation
+
+    client = alpha.api(REP)
+    done = client.post(f"{URL}{command['id']}/confirm/", {}, format="json")
+    again = client.post(f"{URL}{command['id']}/confirm/", {}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "executed", done.content
+    assert again.status_code == 200 and again.json()["executed_at"] == done.json()["executed_at"]
+    with alpha.active():
+        lead = Lead.objects.get(company="ABC Corp")
+        assert lead.owner == alpha.users[REP] and lead.source == "voice"
+        assert AuditEvent.objects.filter(action="voice.command_executed", target_id=command["id"]).count() == 1
+    assert done.json()["result"] == {"lead_id": lead.pk}
+    assert done.json()["lead"] == lead.pk
+
+
+def test_saying_yes_confirms_the_latest_pending_command(alpha) -> None:
+    with alpha.active():
+        lead = lead_create(actor=alpha.users[REP], data={"company": "Globex Corporation"})
+    pending = say(alpha, REP, "mark globex as qualified")
+    assert pending["status"] == "awaiting_confirmation", pending
+    assert pending["action"]["entities"]["lead_id"] == lead.pk
+    answer = say(alpha, REP, "yes please")
+    assert answer["status"] == "answered" and answer["result"] == {"command": pending["id"]}
+    assert "qualified" in answer["reply"]
+    with alpha.active():
+        lead.refresh_from_db()
+    assert lead.status == "qualified"
+    assert say(alpha, REP, "yes")["reply"].startswith("There is nothing waiting")
+
+
+def test_ambiguous_lead_is_asked_back_and_the_pick_is_checked(alpha, beta) -> None:
+    with alpha.active():
+        first = lead_create(actor=alpha.users[REP], data={"company": "Acme Ltd"})
+        second = lead_create(actor=alpha.users[REP], data={"company": "Acme Inc"})
+    command = say(alpha, REP, "mark acme as contacted")
+    assert command["status"] == "needs_input", command
+    candidates = {c["id"] for c in command["action"]["entities"]["lead_candidates"]}
+    assert candidates == {first.pk, second.pk}
+    assert "Which lead" in command["reply"]
+
+    client = alpha.api(REP)
+    with beta.active():
+        foreign = lead_create(actor=beta.users[REP], data={"company": "Acme Beta"})
+    wrong = client.post(f"{URL}{command['id']}/confirm/", {"entities": {"lead_id": foreign.pk}}, format="json")
+    assert wrong.status_code == 200 and wrong.json()["status"] == "failed"  # not a lead of this workspace
+    retry = say(alpha, REP, "mark acme as contacted")
+    picked = client.post(f"{URL}{retry['id']}/confirm/", {"entities": {"lead_id": second.pk}}, format="json")
+    assert picked.json()["status"] == "executed", picked.content
+    with alpha.active():
+        assert Lead.objects.get(pk=second.pk).status == "contacted"
+        assert Lead.objects.get(pk=first.pk).status == "new"
+
+
+def test_reads_are_answered_at_once(alpha) -> None:
+    with alpha.active():
+        lead_create(actor=alpha.users[REP], data={"company": "Hot One", "referred": True, "email": "a@h.test"})
+        Lead.objects.filter(company="Hot One").update(score=90, band="A")
+    answer = say(alpha, REP, "show my hot leads")
+    assert answer["status"] == "answered"
+    assert answer["action"]["entities"] == {"owner": "me", "band": ["A"]}
+    assert answer["result"]["count"] == 1 and answer["result"]["leads"][0]["label"] == "Hot One"
+    assert "Hot One" in answer["reply"]
+    score = say(alpha, REP, "what is the score of hot one")
+    assert score["status"] == "answered" and score["action"]["intent"] == "read_lead_score"
+    assert score["reply"].startswith("Hot One scores ")
+
+
+def test_unknown_speech_gets_help_and_bad_input_clear_errors(alpha) -> None:
+    client = alpha.api(REP)
+    unknown = say(alpha, REP, "sing me a song about the weather")
+    assert unknown["status"] == "answered" and unknown["action"]["intent"] == "unknown"
+    assert "You can say" in unknown["reply"] or "try" in unknown["reply"].lower()
+    empty = client.post(URL, {"text": "   "}, format="json")
+    assert empty.status_code == 400 and "text" in empty.json()["errors"]
+    both = client.post(URL, {}, format="json")
+    assert both.status_code == 400
+    missing = client.get(f"{URL}00000000-0000-0000-0000-000000000000/")
+    assert missing.status_code == 404
+    cancelled = say(alpha, REP, "add a new lead from Initech")
+    assert client.post(f"{URL}{cancelled['id']}/cancel/").json()["status"] == "cancelled"
+    conflict = client.post(f"{URL}{cancelled['id']}/confirm/", {}, format="json")
+    assert conflict.status_code == 409 and "cancelled" in conflict.json()["detail"]
+
+
+def test_commands_are_private_to_their_speaker_and_tenant(alpha, beta) -> None:
+    command = say(alpha, REP, "add a new lead from Umbrella")
+    path = f"{URL}{command['id']}/"
+    assert alpha.api(MANAGER).get(path).status_code == 404  # another person's command
+    assert beta.api(REP).get(path).status_code == 404
+    assert alpha.api(VIEWER).post(URL, {"text": "show my leads"}, format="json").status_code == 403
+    assert alpha.api().post(URL, {"text": "show my leads"}, format="json").status_code == 401
+    assert alpha.api(ADMIN).get(URL).json()["count"] == 0
+    assert alpha.api(REP).get(URL).json()["count"] == 1
+
+
+def test_the_reply_is_spoken(alpha) -> None:
+    command = say(alpha, REP, "add a new lead from ABC Corp")
+    audio = alpha.api(REP).get(f"{URL}{command['id']}/reply-audio/")
+    assert audio.status_code == 200 and audio["Content-Type"] == "audio/wav"
+    body = audio.content
+    assert body[:4] == b"RIFF" and body[8:12] == b"WAVE" and len(body) > 16000  # about a second of speech
