@@ -40,3 +40,11 @@ def lead_model_retrain_if_due_task() -> int | None:
 
     version = lead_model_retrain_if_due()
     return version.version if version else None
+
+
+@app.task(name="leads.purge_stale_uploads")
+def lead_import_uploads_purge_task() -> int:
+    """Per tenant, from the schedule: delete import uploads abandoned at the preview step."""
+    from leads.imports.service import lead_import_uploads_purge
+
+    return lead_import_uploads_purge()

@@ -15,7 +15,7 @@ from crm_saas.roles import Capability
 from crm_saas.storage import tenant_object_key
 from crm_saas.web import capability_required, form_add_domain_error
 from leads.imports.columns import LEAD_FIELDS
-from leads.imports.service import lead_import_preview, lead_import_start, lead_import_store
+from leads.imports.service import UPLOADS, lead_import_preview, lead_import_start, lead_import_store
 
 _TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 AUTO = ""
@@ -34,7 +34,7 @@ class UploadForm(forms.Form):
 def _key(token: str) -> str:
     if not _TOKEN_RE.match(token):
         raise Http404
-    return tenant_object_key("uploads", "lead-imports", f"{token}.csv")
+    return tenant_object_key(*UPLOADS, f"{token}.csv")
 
 
 @capability_required(Capability.RECORDS_WRITE_ALL)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import uuid
+import secrets
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm_saas.errors import DomainError
-from crm_saas.jobs.models import Job
+from crm_saas.jobs.models import Job, JobStatus
 from crm_saas.jobs.services import ProgressCallback, job_create, job_enqueue
 from crm_saas.storage import ChunkReader, get_object_store, tenant_object_key
 from leads.imports.columns import ImportPlan, plan_build
@@ -23,6 +25,8 @@ from leads.models import CustomField, Lead, LeadStatus
 from tenants.accounts.models import User
 
 JOB_KIND = "leads.import"
+UPLOADS = ("uploads", "lead-imports")
+UPLOAD_LIFETIME = timedelta(days=1)  # an upload not imported by then was abandoned at the preview
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 SAMPLE_ROWS = 2000
 BATCH_ROWS = 1000
@@ -84,9 +88,41 @@ def lead_import_store(*, upload: UploadedFile) -> tuple[str, int]:
     upload.seek(0)
     if b"\x00" in head:
         raise DomainError("The file is not a CSV text file.", field="file")
-    key = tenant_object_key("uploads", "lead-imports", f"{uuid.uuid4().hex}.csv")
+    key = tenant_object_key(*UPLOADS, f"{_upload_token()}.csv")
     get_object_store().put(key, upload, content_type="text/csv")
     return key, upload.size
+
+
+def _upload_token() -> str:
+    """32 hex digits whose first 12 are the upload time in milliseconds (as in a UUIDv7), so stale
+    uploads are recognised by their key alone; the other 20 are random."""
+    return f"{int(time.time() * 1000):012x}{secrets.token_hex(10)}"
+
+
+def lead_import_uploads_purge(*, older_than: timedelta = UPLOAD_LIFETIME) -> int:
+    """Delete uploads that were previewed but never imported (a running or queued import still
+    owns its file). Uploads from before time-ordered tokens whose random prefix reads as a date in
+    the last year may be taken for stale ones: they are uploads no import has claimed either."""
+    store = get_object_store()
+    claimed = set(
+        Job.objects.filter(kind=JOB_KIND, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).values_list(
+            "params__object_key", flat=True
+        )
+    )
+    now = time.time()
+    deleted = 0
+    for key in store.list_keys(tenant_object_key(*UPLOADS) + "/"):
+        token = key.rsplit("/", 1)[-1].removesuffix(".csv")
+        if len(token) != 32 or key in claimed:
+            continue
+        try:
+            uploaded = int(token[:12], 16) / 1000
+        except ValueError:
+            continue
+        if now - 365 * 86400 < uploaded < now - older_than.total_seconds():
+            store.delete(key)
+            deleted += 1
+    return deleted
 
 
 def lead_import_plan(

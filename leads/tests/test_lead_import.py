@@ -201,3 +201,29 @@ def test_import_pages_upload_preview_adjust_and_confirm(alpha) -> None:
     assert page.get("/leads/import/not-a-token/").status_code == 404
     listing = page.get(confirmed["Location"])
     assert b"Lead import" in listing.content and b"data-job-url" in listing.content
+
+
+def test_uploads_abandoned_at_the_preview_are_purged_after_a_day(alpha) -> None:
+    from leads.imports.service import UPLOADS, lead_import_store, lead_import_uploads_purge
+    from tests.surface import REP
+
+    def stored(hours_ago: float) -> str:
+        key, _ = lead_import_store(upload=SimpleUploadedFile("a.csv", b"Company\nA\n"))
+        token = f"{int((time.time() - hours_ago * 3600) * 1000):012x}" + key.rsplit("/", 1)[-1][12:]
+        aged = key.rsplit("/", 1)[0] + f"/{token}"
+        store.put(aged, store.get(key))
+        store.delete(key)
+        return aged
+
+    with alpha.active():
+        store = get_object_store()
+        abandoned, fresh, claimed = stored(30), stored(2), stored(50)
+        Job.objects.create(kind="leads.import", created_by=alpha.users[REP], params={"object_key": claimed})
+        other = store.list_keys("tenants/alpha/")
+        assert lead_import_uploads_purge() == 1
+        left = store.list_keys("/".join(["tenants", "alpha", *UPLOADS]) + "/")
+        new_key, _ = lead_import_store(upload=SimpleUploadedFile("b.csv", b"Company\nB\n"))
+    assert abandoned not in left and {fresh, claimed} <= set(left)
+    assert set(other) - {abandoned} <= set(store.list_keys("tenants/alpha/"))
+    created_ms = int(new_key.rsplit("/", 1)[-1][:12], 16)
+    assert abs(created_ms / 1000 - time.time()) < 60  # new tokens carry their upload time
