@@ -12,26 +12,23 @@ from crm_saas.errors import DomainError
 from crm_saas.roles import Capability
 from crm_saas.web import capability_required
 from leads import selectors
-from leads.scoring import service
+from leads.scoring import charts, service
 from ml import services as ml_services
 from ml.models import ColumnOverride, ModelKind, ModelVersion
 
 KIND = ModelKind.LEAD_SCORING
 
 
-def _bars(rows: list[dict], value_key: str, *, scale: float | None = None) -> list[dict]:
-    top = scale or max((abs(float(row[value_key] or 0)) for row in rows), default=1.0) or 1.0
-    return [{**row, "width": round(100 * abs(float(row[value_key] or 0)) / top, 1)} for row in rows]
-
-
 @capability_required(Capability.ANALYTICS_READ)
 def model_page(request: HttpRequest) -> HttpResponse:
     active = ml_services.model_version_active(kind=KIND)
+    versions = list(ModelVersion.objects.filter(kind=KIND))
     context: dict[str, object] = {
         "active": active,
-        "versions": ModelVersion.objects.filter(kind=KIND),
+        "versions": versions,
         "kept": set(ColumnOverride.objects.filter(kind=KIND).values_list("column", flat=True)),
-        "distribution": _bars(selectors.score_distribution(), "leads"),
+        "distribution": charts.distribution_chart(selectors.score_distribution()),
+        "versions_chart": charts.versions_chart(versions),
         "can_train": request.user.has_capability(Capability.MODELS_TRAIN),
         "can_manage": request.user.has_capability(Capability.MODELS_MANAGE),
         "can_edit_rules": request.user.has_capability(Capability.SETTINGS_MANAGE),
@@ -41,17 +38,14 @@ def model_page(request: HttpRequest) -> HttpResponse:
         metrics = active.metrics
         context.update(
             {
-                "importance": _bars(active.feature_importance[:15], "importance"),
-                "lift": _bars(metrics.get("lift_by_decile", []), "lift"),
-                "by_range": _bars(metrics.get("conversion_by_score_range", []), "conversion_rate", scale=1.0),
-                "calibration": [
-                    {
-                        "x": round(10 + 280 * point["predicted"], 1),
-                        "y": round(290 - 280 * point["observed"], 1),
-                        **point,
-                    }
-                    for point in metrics.get("calibration_curve", [])
-                ],
+                "importance": charts.importance_chart(active.feature_importance),
+                "calibration": charts.calibration_chart(
+                    metrics.get("calibration_curve", []), holdout_rows=active.data_summary.get("holdout_rows")
+                ),
+                "by_range": charts.conversion_by_range_chart(
+                    metrics.get("conversion_by_score_range", []), base_rate=metrics.get("base_rate")
+                ),
+                "lift": charts.lift_chart(metrics.get("lift_by_decile", [])),
             }
         )
     return render(request, "leads/model.html", context)
