@@ -9,6 +9,7 @@ from crm_saas.api.errors import error_body, json_not_found, json_server_error
 from crm_saas.jobs.models import Job
 from crm_saas.roles import Capability
 from crm_saas.web import capability_required
+from leads.selectors import follow_up_agenda
 from tenants.accounts.models import User
 
 
@@ -19,6 +20,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "recent_jobs": jobs.select_related("created_by")[:5],
         "active_users": User.objects.filter(is_active=True).count(),
+        # Only roles that work leads have follow-ups.
+        "follow_ups": follow_up_agenda(user=user) if user.has_capability(Capability.RECORDS_WRITE) else None,
     }
     return render(request, "dashboard.html", context)
 

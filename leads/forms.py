@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from django import forms
+from datetime import timedelta
 
-from leads.models import LeadStatus
+from django import forms
+from django.utils import timezone
+
+from crm_saas.roles import Capability, Role, role_has_capability
+from leads.models import NOTE_MAX_LENGTH, FollowUpKind, LeadStatus
 from tenants.accounts.models import User
 
 
@@ -35,3 +39,34 @@ class LeadFilterForm(forms.Form):
         choices=[("", "Any band"), ("A", "A · hot"), ("B", "B · warm"), ("C", "C · cool"), ("D", "D · cold")],
         required=False,
     )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Note",
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "They want a demo in March…"}),
+    )
+
+
+class FollowUpForm(forms.Form):
+    kind = forms.ChoiceField(choices=FollowUpKind.choices, initial=FollowUpKind.CALL, label="What")
+    due_at = forms.DateTimeField(
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    title = forms.CharField(max_length=200, required=False, help_text="Optional; e.g. “Call Ada Lovelace”.")
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="The lead's owner")
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["due_at"].help_text = f"Time zone {zone}."
+        if not self.is_bound:
+            tomorrow = timezone.localtime() + timedelta(days=1)
+            self.initial.setdefault("due_at", tomorrow.replace(hour=9, minute=0, second=0, microsecond=0))
+        if user.has_capability(Capability.RECORDS_WRITE_ALL):
+            workers = [role for role in Role.values if role_has_capability(role, Capability.RECORDS_WRITE)]
+            self.fields["assignee"].queryset = User.objects.filter(is_active=True, role__in=workers).order_by("email")
+        else:
+            del self.fields["assignee"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class LeadStatus(models.TextChoices):
@@ -211,3 +212,67 @@ class LeadScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score} ({self.band}) for lead {self.lead_id}"
+
+
+NOTE_MAX_LENGTH = 5000
+
+
+class NoteSource(models.TextChoices):
+    TYPED = "typed", "Typed"
+    VOICE = "voice", "Voice"
+
+
+class LeadNote(models.Model):
+    """Something a person wrote (or said) about a lead. Notes are not engagement: they do not score."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=NOTE_MAX_LENGTH)
+    source = models.CharField(max_length=10, choices=NoteSource.choices, default=NoteSource.TYPED)
+    voice_log = models.ForeignKey("voice.VoiceLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["lead", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on lead {self.lead_id}"
+
+
+class FollowUpKind(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "E-mail"
+    MEETING = "meeting", "Meeting"
+    DEMO = "demo", "Demo"
+    FOLLOW_UP = "follow_up", "Follow up"
+
+
+class FollowUp(models.Model):
+    """A task due at a moment: call, e-mail, meet... a lead. Open until ``done_at`` is set."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="follow_ups")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=12, choices=FollowUpKind.choices, default=FollowUpKind.FOLLOW_UP)
+    title = models.CharField(max_length=200)
+    due_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["assignee", "done_at", "due_at"]), models.Index(fields=["lead", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} (due {self.due_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_at < timezone.now()

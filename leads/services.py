@@ -12,6 +12,12 @@ from django.utils import timezone
 
 from crm_saas.errors import ConflictError, DomainError, PermissionDeniedError
 from crm_saas.roles import Capability
+
+# Notes and follow-ups live in their own module; import them from here like every lead write.
+from leads.activity_services import follow_up_complete as follow_up_complete
+from leads.activity_services import follow_up_reopen as follow_up_reopen
+from leads.activity_services import follow_up_schedule as follow_up_schedule
+from leads.activity_services import lead_note_add as lead_note_add
 from leads.attributes import attributes_clean
 from leads.models import ActivityKind, Lead, LeadActivity, LeadStatus
 from leads.scoring.refresh import lead_rescore_soon
@@ -114,6 +120,11 @@ def lead_update(*, lead: Lead, actor: User, data: dict[str, Any]) -> Lead:
     lead.save()
     lead_rescore_soon(lead_id=lead.pk)
     return lead
+
+
+def lead_assign(*, lead: Lead, actor: User, assignee: User) -> Lead:
+    """Give the lead to ``assignee``: the owner rules of ``lead_update`` (reps keep leads for themselves)."""
+    return lead_update(lead=lead, actor=actor, data={"owner": assignee})
 
 
 def lead_delete(*, lead: Lead, actor: User) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import views
+from leads import timeline_pages, views
 from leads.imports import pages as import_pages
 from leads.scoring import pages as scoring_pages
 from leads.scoring import rules_pages
@@ -21,4 +21,8 @@ urlpatterns = [
     path("<int:lead_id>/", views.lead_detail, name="detail"),
     path("<int:lead_id>/edit/", views.lead_edit, name="edit"),
     path("<int:lead_id>/delete/", views.lead_delete, name="delete"),
+    path("<int:lead_id>/notes/new/", timeline_pages.note_add, name="note_add"),
+    path("<int:lead_id>/follow-ups/new/", timeline_pages.follow_up_add, name="follow_up_add"),
+    path("follow-ups/<int:follow_up_id>/complete/", timeline_pages.follow_up_complete, name="follow_up_complete"),
+    path("follow-ups/<int:follow_up_id>/reopen/", timeline_pages.follow_up_reopen, name="follow_up_reopen"),
 ]
