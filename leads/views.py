@@ -12,7 +12,8 @@ from crm_saas.web import capability_required, form_add_domain_error
 from leads import selectors, services
 from leads.forms import LeadFilterForm, LeadForm
 from leads.models import CustomField
-from leads.scoring.service import lead_score_latest
+from leads.scoring import charts
+from leads.scoring.service import lead_score_latest, scoring_settings
 
 
 @capability_required(Capability.RECORDS_READ)
@@ -54,17 +55,14 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     attributes = [(labels.get(key, key), value) for key, value in sorted(lead.attributes.items())]
     latest = lead_score_latest(lead) if lead.score is not None else None
     history = list(lead.score_history.select_related("model_version")[:30])
-    factors = (latest.factors or []) if latest else []
-    top = max((abs(factor["points"]) for factor in factors), default=1) or 1
+    model_version = latest.model_version.version if latest and latest.model_version_id else None
     context = {
         "lead": lead,
         "latest": latest,
-        "factors": [{**factor, "width": round(100 * abs(factor["points"]) / top)} for factor in factors[:8]],
-        "sparkline": _sparkline([entry.score for entry in reversed(history)]),
-        "history": history[:10],
+        "factors": charts.factors_chart((latest.factors or []) if latest else [], model_version=model_version),
+        # Unscored leads have no history: skip reading (or creating) the tenant's band settings.
+        "score_history": charts.score_history_chart(history, thresholds=scoring_settings()) if history else None,
         "attributes": attributes,
-        "activities": lead.activities.all()[:15],
-        "activity_count": lead.activities.count(),
         "can_write": request.user.has_capability(Capability.RECORDS_WRITE),
         "can_delete": request.user.has_capability(Capability.RECORDS_WRITE_ALL),
     }
@@ -111,11 +109,3 @@ def lead_delete(request: HttpRequest, lead_id: int) -> HttpResponse:
     services.lead_delete(lead=lead, actor=request.user)
     messages.success(request, f"Lead {lead.display_name} deleted.")
     return redirect("leads:list")
-
-
-def _sparkline(scores: list[int]) -> str:
-    """SVG polyline points for a 0-100 score series drawn in a 300 x 60 box."""
-    if len(scores) < 2:
-        return ""
-    step = 300 / (len(scores) - 1)
-    return " ".join(f"{round(index * step, 1)},{round(58 - 0.56 * score, 1)}" for index, score in enumerate(scores))

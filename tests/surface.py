@@ -3,6 +3,7 @@ and isolation tests read. A new endpoint must be added here (test_every_endpoint
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,6 +74,32 @@ def _rep_lead_id(world: TenantWorld) -> dict[str, Any]:
     return {"lead_id": lead.pk}
 
 
+def _rep_follow_up_id(world: TenantWorld) -> dict[str, Any]:
+    """An open follow-up of the sales rep on their own lead."""
+    with world.active():
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from leads.models import FollowUp, Lead
+        from leads.services import follow_up_schedule
+
+        rep = world.users[REP]
+        lead = Lead.objects.get(pk=_rep_lead_id(world)["lead_id"])
+        follow_up = FollowUp.objects.filter(assignee=rep).first() or follow_up_schedule(
+            lead=lead, actor=rep, due_at=timezone.now() + timedelta(days=1), kind="call"
+        )
+    return {"follow_up_id": follow_up.pk}
+
+
+def _follow_up_body(world: TenantWorld, role: str) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return {"due_at": (timezone.now() + timedelta(days=2)).isoformat(), "kind": "demo"}
+
+
 def _first_rule_id(world: TenantWorld) -> dict[str, Any]:
     with world.active():
         from leads.models import ScoringRule
@@ -96,6 +123,35 @@ def _rep_command_id(world: TenantWorld) -> dict[str, Any]:
 def _rep_only_own(status: int) -> dict[str, int]:
     """The rep's own record: others who may use voice are told it does not exist."""
     return {**only({REP: status}, denied=404), VIEWER: 403}
+
+
+VOICE_USERS = {ADMIN: 200, MANAGER: 200, REP: 200}  # viewers cannot use voice
+
+
+@functools.cache
+def _spoken_wav() -> bytes:
+    from voice.speech import speak
+
+    return speak("Call the customer back on Monday.")
+
+
+def _voice_note(world: TenantWorld, role: str) -> dict[str, Any]:
+    upload = io.BytesIO(_spoken_wav())
+    upload.name = "note.wav"
+    return {"audio": upload}
+
+
+def _rep_voice_log_id(world: TenantWorld) -> dict[str, Any]:
+    """A voice note recorded by the sales rep (managers and admins hear every note)."""
+    from voice.models import VoiceLog
+    from voice.services.logs import voice_log_create
+
+    with world.active():
+        rep = world.users[REP]
+        log = VoiceLog.objects.filter(uploaded_by=rep).first() or voice_log_create(
+            actor=rep, upload=io.BytesIO(_spoken_wav())
+        )
+    return {"log_id": log.pk}
 
 
 def _lead_csv(world: TenantWorld, role: str) -> dict[str, Any]:
@@ -172,6 +228,26 @@ API: list[Call] = [
         kwargs=_rep_lead_id,
         body=lambda w, r: {"kind": "call"},
     ),
+    # Notes and follow-ups: read with the lead, written by roles that write records.
+    Call("api:lead-note-list", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_lead_id),
+    Call(
+        "api:lead-note-list",
+        "POST",
+        only({ADMIN: 201, MANAGER: 201, REP: 201}),
+        kwargs=_rep_lead_id,
+        body=lambda w, r: {"text": "They want a demo in March."},
+    ),
+    Call("api:lead-follow-up-list", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_lead_id),
+    Call(
+        "api:lead-follow-up-list",
+        "POST",
+        only({ADMIN: 201, MANAGER: 201, REP: 201}),
+        kwargs=_rep_lead_id,
+        body=_follow_up_body,
+    ),
+    Call("api:follow-up-list", "GET", only({role: 200 for role in ALL_ROLES})),
+    Call("api:follow-up-complete", "POST", only({ADMIN: 200, MANAGER: 200, REP: 200}), kwargs=_rep_follow_up_id),
+    Call("api:follow-up-reopen", "POST", only({ADMIN: 200, MANAGER: 200, REP: 200}), kwargs=_rep_follow_up_id),
     # Voice commands: a speaker's own; viewers cannot use voice.
     Call("api:voice-command-list", "GET", only({ADMIN: 200, MANAGER: 200, REP: 200})),
     Call(
@@ -184,6 +260,14 @@ API: list[Call] = [
     Call("api:voice-command-confirm", "POST", _rep_only_own(200), kwargs=_rep_command_id, body=lambda w, r: {}),
     Call("api:voice-command-cancel", "POST", _rep_only_own(200), kwargs=_rep_command_id),
     Call("api:voice-command-reply-audio", "GET", _rep_only_own(200), kwargs=_rep_command_id),
+    # Voice notes: a rep's own, every note for managers and admins; settings for admins.
+    Call("api:voice-log-list", "GET", only(VOICE_USERS)),
+    Call("api:voice-log-list", "POST", only({ADMIN: 201, MANAGER: 201, REP: 201}), body=_voice_note, multipart=True),
+    Call("api:voice-log-detail", "GET", only(VOICE_USERS), kwargs=_rep_voice_log_id),
+    Call("api:voice-log-detail", "DELETE", only({ADMIN: 204, MANAGER: 204, REP: 204}), kwargs=_rep_voice_log_id),
+    Call("api:voice-log-audio", "GET", only(VOICE_USERS), kwargs=_rep_voice_log_id),
+    Call("api:voice-settings", "GET", only({ADMIN: 200})),
+    Call("api:voice-settings", "PATCH", only({ADMIN: 200}), body=lambda w, r: {"retention_days": 30}),
 ]
 
 
@@ -256,4 +340,41 @@ PAGES: list[Page] = [
         },
     ),
     Page("leads:rule_toggle", "POST", page_only({ADMIN: 302}), kwargs=_first_rule_id),
+    Page("voice:home", "GET", page_only(VOICE_USERS)),
+    Page("voice:home", "POST", page_only(VOICE_USERS)),  # no file: the form says what is missing
+    Page("voice:log_audio", "GET", page_only(VOICE_USERS), kwargs=_rep_voice_log_id),
+    Page("voice:log_delete", "POST", page_only({ADMIN: 302, MANAGER: 302, REP: 302}), kwargs=_rep_voice_log_id),
+    Page("voice:settings", "GET", page_only({ADMIN: 200})),
+    Page(
+        "voice:settings",
+        "POST",
+        page_only({ADMIN: 302}),
+        data={
+            "retention_days": 90,
+            "max_upload_mb": 25,
+            "max_note_seconds": 900,
+            "max_command_seconds": 30,
+            "note_engine": "whisper-tiny-en",
+            "command_engine": "whisper-tiny-en",
+            "timezone": "Europe/Berlin",
+        },
+    ),
+    Page("leads:note_add", "GET", page_only(WRITERS), kwargs=_rep_lead_id),
+    Page(
+        "leads:note_add",
+        "POST",
+        page_only({ADMIN: 302, MANAGER: 302, REP: 302}),
+        kwargs=_rep_lead_id,
+        data={"text": "Hi"},
+    ),
+    Page("leads:follow_up_add", "GET", page_only(WRITERS), kwargs=_rep_lead_id),
+    Page(
+        "leads:follow_up_add",
+        "POST",
+        page_only({ADMIN: 302, MANAGER: 302, REP: 302}),
+        kwargs=_rep_lead_id,
+        data={"kind": "call", "due_at": "2099-01-05T09:00", "title": ""},
+    ),
+    Page("leads:follow_up_complete", "POST", page_only({ADMIN: 302, MANAGER: 302, REP: 302}), kwargs=_rep_follow_up_id),
+    Page("leads:follow_up_reopen", "POST", page_only({ADMIN: 302, MANAGER: 302, REP: 302}), kwargs=_rep_follow_up_id),
 ]

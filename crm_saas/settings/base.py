@@ -245,6 +245,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # Choice sets whose field names ("kind", "status") are shared with other models.
+    "ENUM_NAME_OVERRIDES": {
+        "FollowUpKindEnum": "leads.models.FollowUpKind",
+        "FollowUpStatusEnum": ["open", "done", "all"],
+        "VoiceLogKindEnum": "voice.models.VoiceLogKind",
+        "VoiceLogStatusEnum": "voice.models.VoiceLogStatus",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -279,6 +286,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "crm_saas.fan_out_to_tenants",
         "schedule": 6 * 3600,  # each tenant retrains only when its own period (default 7 days) is up
         "args": ("leads.retrain_if_due",),
+    },
+    "purge-stale-import-uploads": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 24 * 3600,
+        "args": ("leads.purge_stale_uploads",),
+    },
+    "purge-expired-voice-audio": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 24 * 3600,  # each tenant's own retention_days decides what has expired
+        "args": ("voice.purge_expired_audio",),
     },
 }
 

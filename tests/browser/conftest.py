@@ -73,3 +73,13 @@ def page(browser: Browser, console_errors: list[str], monkeypatch) -> Iterator[P
 
 def shot(page: Page, artifacts_dir: Path, name: str) -> None:
     page.screenshot(path=str(artifacts_dir / f"{name}.png"), full_page=True)
+
+
+def launch_with_microphone(browser: Browser, wav: Path, *, allow: bool) -> Browser:
+    """A second Chromium whose microphone plays ``wav`` (looped), launched by the session's own
+    Playwright: a second Playwright cannot run in the same thread. ``allow`` grants the microphone
+    without asking; otherwise each context grants it (or not) through its permissions."""
+    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={wav}"]
+    if allow:
+        args.append("--use-fake-ui-for-media-stream")
+    return browser.browser_type.launch(executable_path=shutil.which("chromium"), args=args)

@@ -20,6 +20,7 @@ from crm_saas.audit.models import AuditAction
 from crm_saas.audit.services import audit_record
 from crm_saas.errors import ConflictError, DomainError, NotFoundError
 from crm_saas.roles import Capability
+from crm_saas.storage import get_object_store
 from leads import selectors as lead_selectors
 from leads.models import Lead
 from tenants.accounts.models import User
@@ -244,7 +245,7 @@ def _execute(action: schema.CommandAction, *, speaker: User, command: VoiceComma
             actor=speaker,
             due_at=due_at,
             kind=entities.get("task", "follow_up"),
-            title=entities.get("note", ""),
+            title=_title(entities.get("note", "")),
         )
         when = timezone.localtime(due_at, due_at.tzinfo).strftime("%A %-d %B at %-H:%M")
         return (
@@ -319,6 +320,11 @@ def _read_score(speaker: User, entities: dict[str, Any]) -> tuple[dict[str, Any]
     return result, reply
 
 
+def _title(note: str) -> str:
+    """A follow-up's title is at most 200 characters; a longer spoken note is shortened to fit."""
+    return note if len(note) <= 200 else note[:199].rstrip() + "…"
+
+
 def _parse_datetime(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -332,11 +338,18 @@ def voice_command_submit_audio(*, speaker: User, upload: Any) -> VoiceCommand:
     from voice.models import VoiceLogKind
     from voice.services.logs import voice_log_create
 
-    with transaction.atomic():
-        log = voice_log_create(actor=speaker, upload=upload, kind=VoiceLogKind.COMMAND)
-        return VoiceCommand.objects.create(
-            speaker=speaker, voice_log=log, status=VoiceCommandStatus.TRANSCRIBING, reply="Listening…"
-        )
+    log = None
+    try:
+        with transaction.atomic():
+            log = voice_log_create(actor=speaker, upload=upload, kind=VoiceLogKind.COMMAND)
+            return VoiceCommand.objects.create(
+                speaker=speaker, voice_log=log, status=VoiceCommandStatus.TRANSCRIBING, reply="Listening…"
+            )
+    except Exception:
+        # The recording was stored before the rows; with the rows gone it must not stay behind.
+        if log is not None and log.storage_key:
+            get_object_store().delete(log.storage_key)
+        raise
 
 
 def voice_command_transcribed(*, voice_log: Any) -> VoiceCommand | None:
@@ -372,3 +385,28 @@ def voice_command_reply_audio(*, command: VoiceCommand) -> bytes:
     from voice.speech import speak
 
     return speak(command.reply or "Done.")
+
+
+COMMAND_PROMPT_WORDS = [
+    "Add a new lead from",
+    "mark as qualified, contacted, converted, lost",
+    "assign to",
+    "add a note to",
+    "schedule a follow up with",
+    "show my hot leads",
+    "what is the score of",
+]
+PROMPT_LEADS = 12
+
+
+def command_hints(*, speaker: User | None) -> Any:
+    """A short domain prompt for the speech engine: the command words and the companies of the
+    speaker's most recently touched leads, so it writes "leads" rather than "leeds" and spells the
+    tenant's own names as they are stored."""
+    from voice.transcription.base import EngineHints
+
+    names: list[str] = []
+    if speaker is not None:
+        recent = lead_selectors.leads_visible_to(speaker).order_by("-updated_at")[:PROMPT_LEADS]
+        names = [company or name for company, name in recent.values_list("company", "name") if company or name]
+    return EngineHints(phrases=[*COMMAND_PROMPT_WORDS, *names])

@@ -128,3 +128,25 @@ def test_the_reply_is_spoken(alpha) -> None:
     assert audio.status_code == 200 and audio["Content-Type"] == "audio/wav"
     body = audio.content
     assert body[:4] == b"RIFF" and body[8:12] == b"WAVE" and len(body) > 16000  # about a second of speech
+
+
+def test_a_spoken_command_whose_row_fails_leaves_no_recording(alpha, monkeypatch) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import IntegrityError
+
+    from crm_saas.storage import get_object_store
+    from voice.models import VoiceCommand, VoiceLog
+    from voice.services.commands import voice_command_submit_audio
+    from voice.speech import speak
+
+    def refuse(**kwargs):
+        raise IntegrityError("refused")
+
+    monkeypatch.setattr(VoiceCommand.objects, "create", refuse)
+    with alpha.active():
+        with pytest.raises(IntegrityError):
+            voice_command_submit_audio(
+                speaker=alpha.users[REP], upload=SimpleUploadedFile("c.wav", speak("show my leads"), "audio/wav")
+            )
+        assert not VoiceLog.objects.exists()
+        assert get_object_store().list_keys("tenants/alpha/voice/") == []
