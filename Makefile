@@ -18,3 +18,4 @@ bench:
 	.venv/bin/python bench/tenant_provisioning.py
 	.venv/bin/python bench/lead_import.py
 	.venv/bin/python bench/lead_scoring.py
+	.venv/bin/python bench/voice_commands.py
