@@ -251,6 +251,8 @@ SPECTACULAR_SETTINGS = {
         "FollowUpStatusEnum": ["open", "done", "all"],
         "VoiceLogKindEnum": "voice.models.VoiceLogKind",
         "VoiceLogStatusEnum": "voice.models.VoiceLogStatus",
+        "ActivityKindEnum": "leads.models.ActivityKind",
+        "LeadStatusEnum": "leads.models.LeadStatus",
     },
 }
 
