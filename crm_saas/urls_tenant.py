@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("crm_saas.jobs.api.urls")),
     path("", include("crm_saas.audit.api.urls")),
     path("", include("leads.api.urls")),
+    path("", include("lifecycle.api.urls")),
     path("", include("voice.api.urls")),
 ]
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("tenants.accounts.urls")),
     path("audit/", include("crm_saas.audit.urls")),
     path("leads/", include("leads.urls")),
+    path("customers/", include("lifecycle.urls")),
     path("voice/", include("voice.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -2,80 +2,21 @@
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
-from crm_saas.errors import DomainError
-from leads.models import CustomField, CustomFieldType
-
-_KEY_RE = re.compile(r"[^a-z0-9]+")
-TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t"})
-FALSE_WORDS = frozenset({"0", "false", "no", "n", "f"})
-MAX_TEXT = 2000
-
-
-def attribute_key(label: str) -> str:
-    """A stable key for a column label: 'Total Time Spent (min)' -> 'total_time_spent_min'."""
-    key = _KEY_RE.sub("_", label.strip().lower()).strip("_")[:100]
-    return key or "column"
-
-
-def infer_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return CustomFieldType.BOOLEAN
-    if isinstance(value, int | float):
-        return CustomFieldType.NUMBER
-    return CustomFieldType.TEXT
-
-
-def coerce(value: Any, field_type: str, *, key: str) -> Any:
-    """The value as the field's type, None for blank; DomainError naming the attribute otherwise."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if field_type == CustomFieldType.NUMBER:
-        try:
-            number = float(str(value).strip().replace(",", "")) if not isinstance(value, int | float) else float(value)
-        except ValueError as exc:
-            raise DomainError(f"'{value}' is not a number.", field=f"attributes.{key}") from exc
-        if not math.isfinite(number) or isinstance(value, bool):
-            raise DomainError(f"'{value}' is not a number.", field=f"attributes.{key}")
-        return int(number) if number.is_integer() and abs(number) < 2**53 else number
-    if field_type == CustomFieldType.BOOLEAN:
-        if isinstance(value, bool):
-            return value
-        word = str(value).strip().lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        raise DomainError(f"'{value}' is not yes/no.", field=f"attributes.{key}")
-    text = str(value).strip()
-    if len(text) > MAX_TEXT:
-        raise DomainError(f"Longer than {MAX_TEXT} characters.", field=f"attributes.{key}")
-    return text
+from crm_saas.attributes import FALSE_WORDS as FALSE_WORDS
+from crm_saas.attributes import MAX_TEXT as MAX_TEXT
+from crm_saas.attributes import TRUE_WORDS as TRUE_WORDS
+from crm_saas.attributes import attribute_key as attribute_key
+from crm_saas.attributes import attributes_clean_for
+from crm_saas.attributes import coerce as coerce
+from crm_saas.attributes import infer_type as infer_type
+from leads.models import CustomField
 
 
 def attributes_clean(raw: Any, *, create_missing: bool = True) -> dict[str, Any]:
-    """Check a mapping of attribute key -> value against the tenant's custom fields.
+    """Check a mapping of attribute key -> value against the tenant's lead custom fields.
 
     Keys the tenant has not seen before become new custom fields typed from their values.
     """
-    if raw in (None, ""):
-        return {}
-    if not isinstance(raw, dict):
-        raise DomainError("Attributes must be an object of name -> value.", field="attributes")
-    fields = {field.key: field for field in CustomField.objects.filter(key__in=[attribute_key(k) for k in raw])}
-    cleaned: dict[str, Any] = {}
-    for label, value in raw.items():
-        key = attribute_key(str(label))
-        field = fields.get(key)
-        if field is None:
-            if not create_missing:
-                raise DomainError(f"Unknown attribute '{label}'.", field=f"attributes.{key}")
-            field = CustomField.objects.create(key=key, label=str(label)[:200], type=infer_type(value))
-            fields[key] = field
-        coerced = coerce(value, field.type, key=key)
-        if coerced is not None:
-            cleaned[key] = coerced
-    return cleaned
+    return attributes_clean_for(raw, field_model=CustomField, create_missing=create_missing)

@@ -19,6 +19,7 @@ from leads.activity_services import follow_up_reopen as follow_up_reopen
 from leads.activity_services import follow_up_schedule as follow_up_schedule
 from leads.activity_services import lead_note_add as lead_note_add
 from leads.attributes import attributes_clean
+from leads.conversion import leads_converted
 from leads.models import ActivityKind, Lead, LeadActivity, LeadStatus
 from leads.scoring.refresh import lead_rescore_soon
 from tenants.accounts.models import User
@@ -107,6 +108,8 @@ def lead_create(*, actor: User, data: dict[str, Any], created_at: datetime | Non
     if not (lead.name or lead.company or lead.email or lead.external_id):
         raise DomainError("Give the lead at least a name, a company or an e-mail.", field="name")
     lead.save()
+    if lead.status == LeadStatus.CONVERTED:
+        leads_converted(leads=[lead], actor=actor)
     lead_rescore_soon(lead_id=lead.pk)
     return lead
 
@@ -114,10 +117,13 @@ def lead_create(*, actor: User, data: dict[str, Any], created_at: datetime | Non
 @transaction.atomic
 def lead_update(*, lead: Lead, actor: User, data: dict[str, Any]) -> Lead:
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    was_converted = lead.status == LeadStatus.CONVERTED
     _apply(lead, actor=actor, data=data, now=timezone.now())
     if not (lead.name or lead.company or lead.email or lead.external_id):
         raise DomainError("A lead needs at least a name, a company or an e-mail.", field="name")
     lead.save()
+    if lead.status == LeadStatus.CONVERTED and not was_converted:
+        leads_converted(leads=[lead], actor=actor)  # e.g. the customer account (lifecycle)
     lead_rescore_soon(lead_id=lead.pk)
     return lead
 

@@ -83,9 +83,11 @@ def demo_provision(*, credentials_path: Path, public_domain: str, port: int) -> 
 
 
 def _demo_pipeline(*, owners: list[User]) -> None:
-    """Generated leads with history, a trained scoring model, and a scored work list."""
+    """Generated leads with history, a trained scoring model, a scored work list, and customers."""
     from leads.demo import demo_leads_generate
     from leads.scoring.service import lead_model_train
+    from lifecycle.demo import demo_customers_generate
 
     demo_leads_generate(owners=owners)
     lead_model_train(actor=owners[-1])
+    demo_customers_generate(manager=owners[-1])  # ~120 from converted leads + 300 generated

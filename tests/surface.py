@@ -160,6 +160,31 @@ def _lead_csv(world: TenantWorld, role: str) -> dict[str, Any]:
     return {"file": upload, "outcome_column": "Converted"}
 
 
+def _rep_customer_id(world: TenantWorld) -> dict[str, Any]:
+    """A customer owned by the tenant's sales rep, so every role can see it."""
+    with world.active():
+        from lifecycle.models import Customer
+        from lifecycle.services import customer_create
+
+        rep = world.users[REP]
+        customer = Customer.objects.filter(owner=rep).first() or customer_create(
+            actor=rep, data={"name": "Casey Customer", "company": f"{world.tenant.name} Customer"}
+        )
+    return {"customer_id": customer.pk}
+
+
+def _customer_csv(world: TenantWorld, role: str) -> dict[str, Any]:
+    upload = io.BytesIO(b"Customer ID,Company,Churned\nS-1,Surface Co,no\n")
+    upload.name = "customers.csv"
+    return {"file": upload, "outcome_column": "Churned", "external_id_column": "Customer ID"}
+
+
+def _event_csv(world: TenantWorld, role: str) -> dict[str, Any]:
+    upload = io.BytesIO(b"customer_id,kind,occurred_at\nS-1,login,2025-01-02\n")
+    upload.name = "events.csv"
+    return {"file": upload}
+
+
 def _csv(world: TenantWorld, role: str) -> dict[str, Any]:
     upload = io.BytesIO(b"email,full_name,role\nnew.person@example.test,New Person,viewer\n")
     upload.name = "people.csv"
@@ -268,6 +293,22 @@ API: list[Call] = [
     Call("api:voice-log-audio", "GET", only(VOICE_USERS), kwargs=_rep_voice_log_id),
     Call("api:voice-settings", "GET", only({ADMIN: 200})),
     Call("api:voice-settings", "PATCH", only({ADMIN: 200}), body=lambda w, r: {"retention_days": 30}),
+    # Customers (lifecycle): like leads, a rep sees own customers; imports for managers and admins.
+    Call("api:customer-list", "GET", only({role: 200 for role in ALL_ROLES})),
+    Call("api:customer-list", "POST", only({ADMIN: 201, MANAGER: 201, REP: 201}), body=lambda w, r: {"name": "New C"}),
+    Call("api:customer-detail", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
+    Call("api:customer-detail", "PATCH", only(WRITERS), kwargs=_rep_customer_id, body=lambda w, r: {"plan": "Team"}),
+    Call("api:customer-event-list", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
+    Call(
+        "api:customer-event-list",
+        "POST",
+        only({ADMIN: 201, MANAGER: 201, REP: 201}),
+        kwargs=_rep_customer_id,
+        body=lambda w, r: {"kind": "login"},
+    ),
+    Call("api:customer-timeline", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
+    Call("api:customer-import", "POST", only({ADMIN: 202, MANAGER: 202}), body=_customer_csv, multipart=True),
+    Call("api:customer-event-import", "POST", only({ADMIN: 202, MANAGER: 202}), body=_event_csv, multipart=True),
 ]
 
 
@@ -377,4 +418,13 @@ PAGES: list[Page] = [
     ),
     Page("leads:follow_up_complete", "POST", page_only({ADMIN: 302, MANAGER: 302, REP: 302}), kwargs=_rep_follow_up_id),
     Page("leads:follow_up_reopen", "POST", page_only({ADMIN: 302, MANAGER: 302, REP: 302}), kwargs=_rep_follow_up_id),
+    Page("lifecycle:customers", "GET", page_only({role: 200 for role in ALL_ROLES})),
+    Page("lifecycle:customer", "GET", page_only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
+    Page(
+        "lifecycle:event_add",
+        "POST",
+        page_only({ADMIN: 302, MANAGER: 302, REP: 302}),
+        kwargs=_rep_customer_id,
+        data={"kind": "login"},
+    ),
 ]

@@ -1,0 +1,29 @@
+"""The demo workspace's customers: some converted demo leads become customers (through the same
+conversion as in the product), and the synthetic generator gives them and a few hundred more
+customers two years of history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_saas.roles import Role
+from leads.selectors import LeadFilters, lead_list_for_user
+from lifecycle.services import customers_from_leads
+from lifecycle.synthetic import lifecycle_generate
+from tenants.accounts.models import User
+
+
+def generator_owners() -> list[User]:
+    """Who owns generated customers: the tenant's active reps and managers (anyone active if none)."""
+    users = User.objects.filter(is_active=True).order_by("pk")
+    owners = list(users.filter(role__in=[Role.SALES_REP, Role.MANAGER]))
+    return owners or list(users)
+
+
+def demo_customers_generate(
+    *, manager: User, from_leads: int = 120, customers: int = 300, seed: int = 7
+) -> dict[str, Any]:
+    """Customers from up to ``from_leads`` converted demo leads plus ``customers`` generated ones."""
+    converted = lead_list_for_user(user=manager, filters=LeadFilters(status="converted", ordering="created_at"))
+    linked = customers_from_leads(leads=list(converted[:from_leads]), actor=manager)
+    return lifecycle_generate(customers=customers, seed=seed, owners=generator_owners(), existing=linked)
