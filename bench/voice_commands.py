@@ -8,9 +8,10 @@ In one run, against a throwaway database and a tenant seeded with 40 leads and s
    espeak-ng in eight English voices at 140-190 words a minute, some with fillers ("um", "please").
 2. Each one goes the way a spoken command goes in the product: ``voice_command_submit_audio``
    (checked, encrypted, stored, transcription job queued), the job handler
-   ``voice_log_transcribe_run`` (decrypt, normalise to 16 kHz, Whisper tiny.en with the command
-   prompt of ``command_hints``, then ``voice_command_transcribed`` parses the transcript against
-   the speaker's leads and team), then the VoiceCommand row is read back. Jobs run in this process
+   ``voice_log_transcribe_run`` (decrypt, normalise to 16 kHz, the tenant's command engine with
+   ``command_hints``: Whisper's prompt and the command grammar of the speaker's names; then
+   ``voice_command_transcribed`` parses the transcript against the speaker's leads and team), then
+   the VoiceCommand row is read back. Jobs run in this process
    (CRM_TASKS_IN_PROCESS: the queued task runs when the upload's transaction commits).
 3. Side by side, the reference text of the same utterance goes through ``command_parse`` with the
    same context and clock, so errors of the recogniser (ASR) and of the parser (NLU) are told apart.
@@ -22,12 +23,23 @@ both sides first, the product's ``word_error_rate`` otherwise), intent accuracy,
 (every compared entity right: company, person, email, phone, status, lead_id, user_id, band,
 source, owner, due_at as date and hour in the tenant's zone, a query's window start as a date),
 end-to-end seconds from submit to parsed and its real-time factor (end-to-end / audio seconds),
-Whisper's model load (first call) apart. Targets: intent >= 95%, entities >= 90%, real time <= 1.
+the engine's first call apart. Targets: intent >= 95%, entities >= 90%, real time <= 1. Each
+utterance is also marked by whether the command grammar has the sentence as said, which bounds
+what the grammar half of the hybrid engine can get right.
 
 Writes stay unconfirmed: after each utterance the waiting command is cancelled, so every utterance
 meets the same records, and "yes"/"no" are measured as understood, with nothing left to confirm.
 
-Usage: .venv/bin/python bench/voice_commands.py [--limit N] [--keep]
+Engines side by side (``--engines``, default whisper-tiny-en and hybrid-commands): the tenant's
+command engine (VoiceSettings.command_engine) is switched between passes, and the same utterances,
+voices and speeds go through the product's path once per engine in the same run, so the figures
+differ only by the engine. The hybrid engine's choice (grammar or Whisper) and both hypotheses are
+read back from the voice log (``VoiceLog.recognition``). Each engine's first call (Whisper's model
+load; for the hybrid also compiling the tenant's grammar and looking up pronunciations of names
+missing from the dictionary) is timed apart, with a clip that is not in the set.
+
+Usage: .venv/bin/python bench/voice_commands.py [--limit N] [--keep] [--engines a,b] [--no-ablation]
+The database is BENCH_DATABASE_URL (default below); it is dropped and created afresh.
 Figures are written to bench/results/voice_commands.json.
 """
 
@@ -70,6 +82,7 @@ COMPARED = (
     "created_after",
 )
 TARGETS = {"intent": 0.95, "entities": 0.90, "rtf": 1.0}
+DEFAULT_ENGINES = ("whisper-tiny-en", "hybrid-commands")
 
 
 # --- seeding -------------------------------------------------------------------------------------
@@ -99,7 +112,7 @@ def seed() -> dict[str, Any]:
         for key in (person, company):
             if key:
                 leads[key] = lead.pk
-    return {"speaker": speaker, "users": users, "leads": leads}
+    return {"speaker": speaker, "users": users, "leads": leads, "admin": admin}
 
 
 # --- expectations and comparison ----------------------------------------------------------------
@@ -195,7 +208,7 @@ def checked(intent: str | None, entities: dict[str, Any], utterance: Utterance, 
     }
 
 
-def run_one(utterance: Utterance, ids: dict[str, Any], prompt: str, *, ablation: bool) -> dict[str, Any]:
+def run_one(utterance: Utterance, ids: dict[str, Any], prompt: str, grammar: str, *, ablation: bool) -> dict[str, Any]:
     """Synthesise, submit, run the job, read the command back; the reference text parsed beside it."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
@@ -208,7 +221,9 @@ def run_one(utterance: Utterance, ids: dict[str, Any], prompt: str, *, ablation:
     from voice.services.logs import voice_log_transcribe_run
     from voice.speech import speak
     from voice.transcription.base import TranscriptionFailed
+    from voice.transcription.g2p import spoken_words
     from voice.transcription.metrics import text_normalise, word_error_rate
+    from voice.transcription.sphinx import sphinx_grammar_accepts
     from voice.transcription.whisper import WhisperEngine
 
     speaker = ids["speaker"]
@@ -239,12 +254,19 @@ def run_one(utterance: Utterance, ids: dict[str, Any], prompt: str, *, ablation:
         "speed_wpm": utterance.speed,
         "filler": utterance.filler,
         "lead_in_prompt": (lead_name.lower() in prompt.lower()) if lead_name else None,
+        # Whether the command grammar (command_hints) has the sentence as said: what the hybrid's
+        # grammar recogniser can possibly get right.
+        "in_grammar": sphinx_grammar_accepts(grammar, spoken_words(spoken_form(utterance.text))),
         "audio_s": round(log.duration_seconds, 3),
         "e2e_s": round(e2e, 3),
         "transcription_s": log.transcription_seconds,
         "engine_s": (job.result or {}).get("engine_seconds"),
         "rtf": round(e2e / log.duration_seconds, 3),
         "transcript": transcript,
+        "engine": log.engine,
+        "winner": (log.recognition or {}).get("winner"),
+        "similarity": (log.recognition or {}).get("similarity"),
+        "hypotheses": (log.recognition or {}).get("hypotheses"),
         "job_status": job.status,
         "command_status": command.status,
         "wer": round(word_error_rate(spoken_form(utterance.text), spoken_form(transcript)), 4),
@@ -355,6 +377,7 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "within_real_time": round(sum(r <= 1 for r in rtfs) / len(rtfs), 4),
         "engine_rtf_mean": round(sum((row["engine_s"] or 0) / row["audio_s"] for row in rows) / len(rows), 3),
         "ref_parse_ms_mean": round(sum(row["ref_parse_ms"] for row in rows) / len(rows), 1),
+        "grammar_kept": sum(row.get("winner") == "sphinx-grammar" for row in rows),
     } | ablation_summary(rows)
 
 
@@ -425,13 +448,17 @@ def failures(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "lead_in_prompt": row["lead_in_prompt"],
                 "noprompt_transcript": row.get("noprompt_transcript"),
                 "noprompt_ok": row.get("noprompt_intent_ok", False) and row.get("noprompt_entities_ok") is not False,
+                "winner": row.get("winner"),
+                "similarity": row.get("similarity"),
+                "hypotheses": row.get("hypotheses"),
             }
         )
     return out
 
 
-def report(figures: dict[str, Any]) -> None:
-    s = figures["summary"]
+def report(name: str, engine: dict[str, Any], figures: dict[str, Any]) -> None:
+    """One engine's figures, as measured in this run."""
+    s = engine["summary"]
 
     def pct(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.1%}"
@@ -439,8 +466,8 @@ def report(figures: dict[str, Any]) -> None:
     def mark(value: float | None, target: float) -> str:
         return "n/a" if value is None else f"{pct(value)} ({'meets' if value >= target else 'BELOW'} {pct(target)})"
 
-    print(f"\nprompt given to Whisper: {figures['prompt']!r}")
-    print(f"\n{'spoken commands (audio -> product path)':46s}")
+    print(f"\n{'=' * 100}\nengine {name}")
+    print(f"{'spoken commands (audio -> product path)':46s}")
     print(f"  {'utterances':36s} {s['utterances']}  ({s['audio_s']} s of audio, {len(figures['voices'])} voices)")
     print(f"  {'WER mean / corpus':36s} {pct(s['wer_mean'])} / {pct(s['wer_corpus'])}  (raw {pct(s['wer_raw_mean'])})")
     print(f"  {'intent accuracy':36s} {mark(s['intent_accuracy'], TARGETS['intent'])}")
@@ -454,44 +481,52 @@ def report(figures: dict[str, Any]) -> None:
         f"p90 {s['rtf_p90']:.3f}  max {s['rtf_max']:.3f}  (corpus {s['rtf_corpus']:.3f}; "
         f"{pct(s['within_real_time'])} within real time)"
     )
-    print(f"  {'Whisper engine alone, RTF mean':36s} {s['engine_rtf_mean']:.3f}")
-    print(f"  {'Whisper model load (first call)':36s} {figures['model_load_s']:.2f} s (not in the figures above)")
-    print(f"\n{'reference text -> parser (no ASR)':46s}")
-    print(f"  {'intent accuracy':36s} {mark(s['ref_intent_accuracy'], TARGETS['intent'])}")
-    print(f"  {'entity accuracy':36s} {mark(s['ref_entity_accuracy'], TARGETS['entities'])}")
-    print(f"  {'note text exact':36s} {pct(s['ref_note_text_exact'])}")
-    print(f"  {'parse time mean':36s} {s['ref_parse_ms_mean']} ms")
+    print(f"  {'engine alone, RTF mean':36s} {s['engine_rtf_mean']:.3f}")
+    if s["grammar_kept"]:
+        print(f"  {'grammar text kept (else Whisper)':36s} {s['grammar_kept']}/{s['utterances']}")
+    print(f"  {'first call (not in the figures)':36s} {engine['first_call_s']:.2f} s")
     if "noprompt_wer_mean" in s:
         print(f"\n{'same audio, Whisper without the prompt':46s}")
         print(f"  {'WER mean / corpus':36s} {pct(s['noprompt_wer_mean'])} / {pct(s['noprompt_wer_corpus'])}")
         print(f"  {'intent accuracy':36s} {pct(s['noprompt_intent_accuracy'])}")
         print(f"  {'entity accuracy':36s} {pct(s['noprompt_entity_accuracy'])}")
 
-    for title, table in (("per intent", figures["by_intent"]), ("per voice", figures["by_voice"])):
+    tables = (
+        ("per intent", engine["by_intent"]),
+        ("per voice", engine["by_voice"]),
+        ("sentence in the grammar", engine["by_in_grammar"]),
+    )
+    for title, table in tables:
         print(f"\n{title:22s} {'n':>3s} {'WER':>6s} {'intent':>7s} {'ent.':>7s} {'ref int':>8s} {'ref ent':>8s}")
-        for name, row in table.items():
+        for group, row in table.items():
             cells = [row[k] for k in ("intent", "entities", "ref_intent", "ref_entities")]
             shown = ["-" if c is None else pct(c) for c in cells]
-            print(f"  {name:20s} {row['n']:3d} {pct(row['wer_mean']):>6s} " + " ".join(f"{c:>7s}" for c in shown))
+            print(f"  {group:20s} {row['n']:3d} {pct(row['wer_mean']):>6s} " + " ".join(f"{c:>7s}" for c in shown))
 
     print("\nrecords named (right / none, so asked back / wrong record chosen), audio vs reference text")
-    for key, counts in figures["resolution"].items():
-        print(f"  {key:36s} {counts} / {figures['ref_resolution'][key]}")
-    loads = figures["load_average_before_after"]
+    for key, counts in engine["resolution"].items():
+        print(f"  {key:36s} {counts} / {engine['ref_resolution'][key]}")
+    loads = engine["load_average_before_after"]
     if max(loads) > figures["cpu_count"]:
         print(f"  NOTE: load average {loads} on {figures['cpu_count']} cores: other work skewed the timings")
-    print(f"\nambiguous references (not in the accuracy): {figures['ambiguous_asked_back']}")
-    for row in figures["ambiguous"]:
+    print(f"\nambiguous references (not in the accuracy): {engine['ambiguous_asked_back']}")
+    for row in engine["ambiguous"]:
         print(
             f"  {row['text']!r:48s} heard {row['transcript']!r:44s} asked back: {row['asked_back']} "
             f"(ref text: {row['ref_asked_back']}) {row['candidates']}" + (" GUESSED" if row["guessed"] else "")
         )
 
-    print(f"\nfailures ({len(figures['failures'])}):")
-    for fail in figures["failures"]:
+    print(f"\nfailures ({len(engine['failures'])}):")
+    for fail in engine["failures"]:
         where = "audio only" if fail["cause"] == "ASR" else ("audio and text" if fail["audio_wrong"] else "text only")
         print(f"  [{fail['cause']}, {where}] {fail['reference']!r} ({fail['voice']})")
         print(f"      heard    {fail['transcript']!r}")
+        if fail.get("hypotheses"):
+            chosen = "grammar" if fail["winner"] == "sphinx-grammar" else "whisper"
+            print(
+                f"      kept {chosen} (similarity {fail['similarity']}); whisper "
+                f"{fail['hypotheses'].get('whisper-tiny-en')!r}, grammar {fail['hypotheses'].get('sphinx-grammar')!r}"
+            )
         if fail["noprompt_transcript"] is not None:
             verdict = "right" if fail["noprompt_ok"] else "wrong"
             print(f"      no prompt {fail['noprompt_transcript']!r} ({verdict})")
@@ -501,12 +536,114 @@ def report(figures: dict[str, Any]) -> None:
             print(f"      expected {fail['expected']}  got {fail['got']}  ref text: {ref}")
 
 
+def report_side_by_side(figures: dict[str, Any]) -> None:
+    """The engines' headline figures in one table (same utterances, same run)."""
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1%}"
+
+    first = next(iter(figures["engines"].values()))["summary"]
+    print(f"\n{'=' * 100}")
+    print(
+        f"side by side: {first['utterances']} utterances, {first['audio_s']} s of audio, "
+        f"{len(figures['voices'])} voices, {figures['date']}; targets intent >= {pct(TARGETS['intent'])}, "
+        f"entities >= {pct(TARGETS['entities'])}, RTF <= {TARGETS['rtf']:.0f}"
+    )
+    header = (
+        f"{'engine':18s} {'WER mean':>8s} {'WER corp':>8s} {'intent':>7s} {'entities':>8s} {'slots':>6s} "
+        f"{'notes':>6s} {'RTF e2e':>8s} {'RTF p90':>8s} {'RTF max':>8s} {'engine':>7s} {'grammar':>7s}"
+    )
+    print(header)
+    for name, engine in figures["engines"].items():
+        s = engine["summary"]
+        print(
+            f"{name:18s} {pct(s['wer_mean']):>8s} {pct(s['wer_corpus']):>8s} {pct(s['intent_accuracy']):>7s} "
+            f"{pct(s['entity_accuracy']):>8s} {pct(s['slot_accuracy']):>6s} {pct(s['note_text_exact']):>6s} "
+            f"{s['rtf_mean']:8.3f} {s['rtf_p90']:8.3f} {s['rtf_max']:8.3f} {s['engine_rtf_mean']:7.3f} "
+            f"{s['grammar_kept']:4d}/{s['utterances']}"
+        )
+    print(
+        f"{'reference text':18s} {'':>8s} {'':>8s} {pct(first['ref_intent_accuracy']):>7s} "
+        f"{pct(first['ref_entity_accuracy']):>8s} {'':>6s} {pct(first['ref_note_text_exact']):>6s}   (parser alone)"
+    )
+    print(
+        "RTF e2e: submit to parsed command / audio seconds (mean, p90, max); engine: the engine's own time / audio; "
+        "grammar: utterances whose grammar text was kept"
+    )
+    print("split by whether the command grammar has the sentence as said:")
+    for name, engine in figures["engines"].items():
+        split = engine["by_in_grammar"]
+        cells = [
+            f"{label} {split[key]['n']}: intent {pct(split[key]['intent'])}, entities {pct(split[key]['entities'])}"
+            for key, label in (("True", "sentences in the grammar"), ("False", "not in it"))
+            if key in split
+        ]
+        print(f"  {name:16s} " + "; ".join(cells))
+
+
+def warm_up(engine_name: str, speaker: Any) -> float:
+    """The engine's first call on a clip outside the set: model load, grammar compile, pronunciations."""
+    from voice.audio import audio_normalise
+    from voice.services.commands import command_hints
+    from voice.speech import speak
+    from voice.transcription.registry import engine_get
+
+    wav = audio_normalise(speak("what can you tell me about my newest leads", voice="en-us", speed_wpm=160))
+    started = time.perf_counter()
+    engine_get(engine_name).transcribe(wav, hints=command_hints(speaker=speaker))
+    return round(time.perf_counter() - started, 2)
+
+
+def run_engine(
+    engine_name: str, cases: list[Utterance], ids: dict[str, Any], prompt: str, grammar: str, *, ablation: bool
+) -> dict[str, Any]:
+    """Every utterance through the product's path with the tenant's command engine set to ``engine_name``."""
+    from voice.services.settings import voice_settings_update
+
+    voice_settings_update(actor=ids["admin"], data={"command_engine": engine_name})
+    first_call_s = warm_up(engine_name, ids["speaker"])
+    rows = []
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    print(f"\n--- {engine_name} (first call {first_call_s:.2f} s)")
+    for index, utterance in enumerate(cases, start=1):
+        row = run_one(utterance, ids, prompt, grammar, ablation=ablation)
+        rows.append(row)
+        flag = "" if row["intent_ok"] and row["entities_ok"] is not False else "  <- wrong"
+        chose = {"sphinx-grammar": "G ", "whisper-tiny-en": "W "}.get(row["winner"] or "", "")
+        print(f"{index:3d} {row['rtf']:5.2f}x {chose}{row['text']!r:70.70s} -> {row['transcript']!r}{flag}")
+    ambiguous = [run_ambiguous(u, asked, ids) for u, asked in ambiguous_utterances()]
+    return {
+        "first_call_s": first_call_s,
+        "wall_s": round(time.perf_counter() - started, 1),
+        "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "summary": summary(rows),
+        "resolution": resolution(rows),
+        "ref_resolution": resolution(rows, "ref_"),
+        "by_intent": breakdown(rows, "intent_expected"),
+        "by_voice": breakdown(rows, "voice"),
+        "by_filler": breakdown(rows, "filler"),
+        "by_lead_in_prompt": breakdown([r for r in rows if r["lead_in_prompt"] is not None], "lead_in_prompt"),
+        "by_in_grammar": breakdown(rows, "in_grammar"),
+        "ambiguous_asked_back": f"{sum(r['asked_back'] for r in ambiguous)}/{len(ambiguous)}",
+        "ambiguous": ambiguous,
+        "failures": failures(rows),
+        "utterances": rows,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="run only the first N utterances (a quick check)")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--no-ablation", action="store_true", help="skip the same audio transcribed without a prompt")
+    parser.add_argument(
+        "--engines",
+        default=",".join(DEFAULT_ENGINES),
+        help=f"command engines to compare, comma-separated (default: {','.join(DEFAULT_ENGINES)})",
+    )
     args = parser.parse_args()
+    engines = [name.strip() for name in args.engines.split(",") if name.strip()]
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     recreate_database(url)
     data_dir = Path(tempfile.mkdtemp(prefix="crm-bench-voice-"))
@@ -518,52 +655,40 @@ def main() -> int:
     from django_tenants.utils import schema_context
 
     from voice.services.commands import command_hints
-    from voice.transcription.whisper import whisper_model_load, whisper_prompt
+    from voice.transcription.registry import ENGINES
+    from voice.transcription.whisper import whisper_prompt
 
+    unknown = [name for name in engines if name not in ENGINES]
+    if unknown or not engines:
+        parser.error(f"unknown engine(s) {unknown}; choose from {', '.join(ENGINES)}")
+    # The no-prompt pass is the same whatever the engine: run it once, with Whisper's pass if there is one.
+    ablation_engine = None if args.no_ablation else ("whisper-tiny-en" if "whisper-tiny-en" in engines else engines[0])
     figures: dict[str, Any] = {}
     try:
         bench_tenant(SCHEMA)
         with schema_context(SCHEMA):
             ids = seed()
-            prompt = whisper_prompt(command_hints(speaker=ids["speaker"]).phrases) or ""
-            started = time.perf_counter()
-            whisper_model_load()
-            load_s = time.perf_counter() - started
+            hints = command_hints(speaker=ids["speaker"])
+            prompt, grammar = whisper_prompt(hints.phrases) or "", hints.grammar_jsgf or ""
             today = timezone.now().astimezone(ZoneInfo(TIMEZONE)).date()
             cases = utterances(today)[: args.limit or None]
-            rows = []
-            load_before = os.getloadavg()[0]
             run_started = time.perf_counter()
-            for index, utterance in enumerate(cases, start=1):
-                row = run_one(utterance, ids, prompt, ablation=not args.no_ablation)
-                rows.append(row)
-                flag = "" if row["intent_ok"] and row["entities_ok"] is not False else "  <- wrong"
-                print(f"{index:3d} {row['rtf']:5.2f}x {row['text']!r:70.70s} -> {row['transcript']!r}{flag}")
-            ambiguous = [run_ambiguous(u, asked, ids) for u, asked in ambiguous_utterances()]
+            results = {}
+            for name in engines:
+                results[name] = run_engine(name, cases, ids, prompt, grammar, ablation=name == ablation_engine)
             wall_s = time.perf_counter() - run_started
         figures = {
             "date": today.isoformat(),
             "timezone": TIMEZONE,
             "cpu_count": os.cpu_count(),
-            "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-            "engine": "whisper-tiny-en (int8, beam 5, 2 threads)",
-            "voices": sorted({row["voice"] for row in rows}),
-            "speeds_wpm": sorted({row["speed_wpm"] for row in rows}),
+            "engines_compared": engines,
+            "whisper": "whisper-tiny-en (int8, beam 5, 2 threads)",
+            "voices": sorted({row["voice"] for row in next(iter(results.values()))["utterances"]}),
+            "speeds_wpm": sorted({row["speed_wpm"] for row in next(iter(results.values()))["utterances"]}),
             "prompt": prompt,
-            "model_load_s": round(load_s, 2),
             "wall_s": round(wall_s, 1),
             "targets": TARGETS,
-            "summary": summary(rows),
-            "resolution": resolution(rows),
-            "ref_resolution": resolution(rows, "ref_"),
-            "by_intent": breakdown(rows, "intent_expected"),
-            "by_voice": breakdown(rows, "voice"),
-            "by_filler": breakdown(rows, "filler"),
-            "by_lead_in_prompt": breakdown([r for r in rows if r["lead_in_prompt"] is not None], "lead_in_prompt"),
-            "ambiguous_asked_back": f"{sum(r['asked_back'] for r in ambiguous)}/{len(ambiguous)}",
-            "ambiguous": ambiguous,
-            "failures": failures(rows),
-            "utterances": rows,
+            "engines": results,
         }
     finally:
         from django.db import connection
@@ -572,9 +697,13 @@ def main() -> int:
         if not args.keep:
             recreate_database(url, drop_only=True)
 
-    report(figures)
-    extra = "" if args.no_ablation else ", with the no-prompt pass"
-    print(f"\nwall time {figures['wall_s']} s for {len(rows) + len(ambiguous)} utterances{extra}")
+    print(f"\nprompt given to Whisper: {figures['prompt']!r}")
+    for name, engine in figures["engines"].items():
+        report(name, engine, figures)
+    report_side_by_side(figures)
+    extra = f", with the no-prompt pass in {ablation_engine}" if ablation_engine else ""
+    count = sum(len(e["utterances"]) + len(e["ambiguous"]) for e in figures["engines"].values())
+    print(f"\nwall time {figures['wall_s']} s for {count} utterances over {len(engines)} engines{extra}")
     out = BASE_DIR / "bench" / "results" / "voice_commands.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2, default=str))

@@ -49,6 +49,8 @@ class VoiceLog(models.Model):
     engine = models.CharField(max_length=40, blank=True)
     confidence = models.FloatField(null=True, blank=True)
     segments = models.JSONField(default=list, blank=True)
+    # How a combining engine chose (Transcript.recognition): the winner, each engine's hypothesis.
+    recognition = models.JSONField(default=dict, blank=True)
     transcription_seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -119,7 +121,7 @@ class VoiceSettings(models.Model):
         default=30, validators=[MinValueValidator(2), MaxValueValidator(120)]
     )
     note_engine = models.CharField(max_length=40, default="whisper-tiny-en")
-    command_engine = models.CharField(max_length=40, default="whisper-tiny-en")
+    command_engine = models.CharField(max_length=40, default="hybrid-commands")  # registry.DEFAULT_COMMAND_ENGINE
     allow_online_engine = models.BooleanField(
         default=False, help_text="Allow an engine that sends audio to a third party. Off unless an admin opts in."
     )

@@ -1,7 +1,9 @@
-"""Reads of voice logs, always through the user's visibility (a rep: own; managers and admins: all)."""
+"""Reads of voice logs, always through the user's visibility (a rep: own; managers and admins: all),
+and the command grammar a speaker's recogniser listens with."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -9,8 +11,17 @@ from django.db.models import QuerySet
 
 from crm_saas.errors import NotFoundError
 from crm_saas.roles import Capability
+from leads.selectors import leads_visible_to
 from tenants.accounts.models import User
 from voice.models import VoiceLog
+
+# How many names the command grammar lists: the speaker's most recently updated leads (each by its
+# company and its contact's name) and the team. Bounded so the grammar stays specific and fast:
+# measured with 300 leads (600 names), compiling took 0.4 s (once per worker and set of names) and
+# decoding ~0.1x real time, against 0.08 s and ~0.04x with 20 leads. A lead beyond the bound is
+# still understood from Whisper's transcript.
+GRAMMAR_LEADS = 300
+GRAMMAR_USERS = 200
 
 
 def voice_logs_visible_to(user: User) -> QuerySet[VoiceLog]:
@@ -43,3 +54,22 @@ def voice_log_get_for_user(*, user: User, log_id: Any) -> VoiceLog:
         return voice_logs_visible_to(user).get(pk=uuid.UUID(str(log_id)))
     except (VoiceLog.DoesNotExist, ValueError, TypeError, AttributeError) as exc:
         raise NotFoundError("Voice note not found.") from exc
+
+
+def command_grammar_for(*, speaker: User) -> str:
+    """The command language (``voice.commands.grammar``) as JSGF, with the names the speaker may say.
+
+    Names are sorted, so the text changes only when the set of names does: the recogniser caches a
+    compiled grammar by its text. Words the recogniser's dictionary lacks are kept when espeak-ng can
+    pronounce them ("Initech"), and dropped otherwise.
+    """
+    from voice.commands.grammar import commands_jsgf
+    from voice.transcription.sphinx import sphinx_vocabulary
+
+    recent = leads_visible_to(speaker).order_by("-updated_at").values_list("company", "name")[:GRAMMAR_LEADS]
+    lead_names = sorted({value.strip() for pair in recent for value in pair if value and value.strip()})
+    users = User.objects.filter(is_active=True).exclude(full_name="").order_by("full_name")
+    user_names = sorted(set(users.values_list("full_name", flat=True)[:GRAMMAR_USERS]))
+    words = {word for name in (*lead_names, *user_names) for word in re.findall(r"[a-z']+", name.lower())}
+    vocabulary = sphinx_vocabulary(word.strip("'") for word in words if word.strip("'"))
+    return commands_jsgf(lead_names=lead_names, user_names=user_names, dictionary=vocabulary)

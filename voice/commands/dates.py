@@ -67,12 +67,15 @@ _MINUTE_WORD = r"(?:oh\s+five|fifteen|thirty|forty\s+five|forty|fifty|twenty|ten
 _NUM = r"(?:\d+|a|an|a\s+couple\s+of|a\s+few|couple\s+of|few|one|two|three|four|five|six|seven|eight|nine|ten)"
 _AMPM = r"(?:\s*(?:am|pm|a\.m\.?|p\.m\.?|o'clock))"
 _CLOCK = rf"(?:\d{{1,2}}(?:[:\s]\d{{2}}(?!\d))?|{_HOUR_WORD}(?:\s+{_MINUTE_WORD})?)"
-_TIME = rf"(?:(?:at|around|by|@)\s+{_CLOCK}{_AMPM}?|{_CLOCK}{_AMPM}|noon|midday|midnight)"
+_TIME = rf"(?:(?:at|around|by|@)\s+(?:{_CLOCK}{_AMPM}?|noon|midday|midnight)|{_CLOCK}{_AMPM}|noon|midday|midnight)"
 _ORD = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|(?:twenty\s+|thirty\s+)?(?:{'|'.join(ORDINALS)}))"
 _ORD_STRICT = rf"(?:\d{{1,2}}(?:st|nd|rd|th)|(?:twenty\s+|thirty\s+)?(?:{'|'.join(ORDINALS)}))"
 _MONTH = "(?:" + "|".join(MONTHS) + ")"
 _WEEKDAY = "(?:" + "|".join(WEEKDAYS) + ")"
-_PART = r"(?:(?:in\s+the\s+)?(?:morning|afternoon|evening)|first\s+thing|at\s+lunch(?:time)?|end\s+of(?:\s+the)?\s+day)"
+_PART = (
+    r"(?:(?:in\s+the\s+)?(?:morning|afternoon|evening)|first\s+thing"
+    r"|(?:(?:at|around|by)\s+)?(?:lunch(?:time)?|end\s+of(?:\s+the)?\s+day))"
+)
 _DAY = (
     rf"(?:today|tomorrow|tonight|(?:the\s+)?day\s+after\s+tomorrow|later\s+today"
     rf"|(?:(?:next|this|coming|this\s+coming)\s+)?{_WEEKDAY}(?:\s+next\s+week)?"
@@ -114,7 +117,7 @@ def follow_up_when(phrase: str, *, now: datetime, timezone: str) -> datetime | N
     phrase = re.sub(r"^(?:on|by|for)\s+", "", phrase.strip())
     part_hour = None
     for words, hour in sorted(PART_OF_DAY_HOURS.items(), key=lambda item: -len(item[0])):
-        pattern = rf"(?:in\s+the\s+|at\s+|this\s+)?\b{words}\b"
+        pattern = rf"(?:in\s+the\s+|(?:at|around|by|@)\s+|this\s+)?\b{words}\b"
         if re.search(pattern, phrase):
             part_hour = hour
             phrase = re.sub(pattern, " today " if words == "tonight" else " ", phrase, count=1)

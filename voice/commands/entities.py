@@ -30,9 +30,10 @@ _EMAIL_RE = re.compile(
     r"(?P<email>[^\s@]+@[^\s@]+\.[^\s@]+)",
     _I,
 )
+# Whole words only: "tel" inside "Hotels" and "cell" inside "Marcella" are not the keyword.
 _PHONE_KEY_RE = re.compile(
-    r"(?:with\s+|and\s+)?(?:(?:the\s+|a\s+|his\s+|her\s+|their\s+)?(?:phone|telephone|mobile|cell|tel)(?:\s+number)?"
-    r"|number)(?:\s+is)?\s*:?\s*",
+    r"(?<![\w'])(?:with\s+|and\s+)?(?:(?:the\s+|a\s+|his\s+|her\s+|their\s+)?"
+    r"(?:phone|telephone|mobile|cell|tel)(?:\s+number)?|number)(?:\s+is)?(?![\w'])\s*:?\s*",
     _I,
 )
 _PHONE_TOKEN = re.compile(r"^(?:\+?[\d()\-.]+|plus|dash|hyphen|" + "|".join(sorted(NUMBER_WORDS)) + r")$", _I)
@@ -55,8 +56,9 @@ def lead_details_read(rest: str) -> dict[str, Any]:
     if email:
         entities["email"] = email["email"].lower().rstrip(".")
         rest = rest[: email.start()] + " " + rest[email.end() :]
-    phone_key = _PHONE_KEY_RE.search(rest)
-    if phone_key:
+    # Every keyword in turn: the first one followed by a readable number is the phone ("Phone House
+    # phone five five five ..." skips the company's "Phone").
+    for phone_key in _PHONE_KEY_RE.finditer(rest):
         words = rest[phone_key.end() :].split()
         taken = 0
         while taken < len(words) and _PHONE_TOKEN.match(words[taken]):
@@ -65,6 +67,7 @@ def lead_details_read(rest: str) -> dict[str, Any]:
         if phone:
             entities["phone"] = phone
             rest = rest[: phone_key.start()] + " " + " ".join(words[taken:])
+            break
     rest = re.sub(r"\s+", " ", rest).strip()
     rest = re.sub(r"^(?:(?:called|named|for|from|the\s+company|company|with|and)\s+)+", "", rest, flags=_I)
     rest = re.sub(r"(?:\s+(?:with|and|who|whose))+$", "", rest, flags=_I).strip()
@@ -148,7 +151,7 @@ def query_read(
         text = text[: source.start()] + " " + text[source.end() :]
     else:
         for spoken in sorted({*sources, *KNOWN_SOURCES}, key=len, reverse=True):
-            match = re.search(rf"\b{re.escape(spoken.lower())}\s+(?=leads\b)", text)
+            match = re.search(rf"\b{re.escape(spoken.lower())}\s+(?=leads?\b)", text)
             if match:
                 entities["source"] = _source_value(spoken, sources)
                 text = text[: match.start()] + " " + text[match.end() :]

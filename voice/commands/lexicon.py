@@ -157,7 +157,7 @@ LEADING_FILLERS = ("so", "okay", "ok", "right", "now", "and", "just", "alright",
 # "yeah go for it", "no wait don't".
 SHORT_REPLY_WORDS = 4
 CONFIRM_WORDS = frozenset({"yes", "yeah", "yep", "yup", "sure", "confirm", "confirmed", "correct", "absolutely"})
-CANCEL_WORDS = frozenset({"no", "nope", "nah", "cancel", "stop", "abort", "wait"})
+CANCEL_WORDS = frozenset({"no", "nope", "nah", "cancel", "cancelled", "canceled", "stop", "abort", "wait"})
 CONFIRM_PHRASES = frozenset(
     words_split(
         "yes|yeah|yep|yup|yes please|sure|ok|okay|confirm|confirmed|go ahead|do it|yes do it|correct|"

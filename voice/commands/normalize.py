@@ -62,6 +62,10 @@ _FILLER_RE = re.compile(
 )
 _LEADING_RE = re.compile(r"^(?:" + "|".join(LEADING_FILLERS) + r")\s+(?=\S)", re.IGNORECASE)
 
+# Recognisers often write a spoken "add" as "and" ("And a note to Acme ...", "And then a new lead
+# from ..."), which would then go as a leading filler; before "a lead" or "a note" it is the verb.
+_AND_FOR_ADD_RE = re.compile(r"^and(?:\s+then)?\s+(?=an?\s+(?:new\s+|quick\s+)?(?:lead|note|comment)\b)", re.IGNORECASE)
+
 _EMAIL_WORD = r"[a-z0-9][a-z0-9_+\-]*"
 _EMAIL_SEP = r"(?:\s+(?:dot|period|point|underscore|dash|hyphen|plus)\s+|[._\-+])"
 _SPOKEN_EMAIL_RE = re.compile(
@@ -88,6 +92,11 @@ def text_clean(text: str) -> str:
     text = re.sub(r"[,;!?\"()\[\]{}…]", " ", text)
     text = _FILLER_RE.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip(" :")
+
+
+def misheard_add_repair(text: str) -> str:
+    """A misheard "add" at the start: "and a note to acme ..." -> "add a note to acme ..."."""
+    return _AND_FOR_ADD_RE.sub("add ", text)
 
 
 def leading_fillers_strip(text: str) -> str:

@@ -42,7 +42,7 @@ from voice.commands.lexicon import (
     SHORT_REPLY_WORDS,
     UNSUPPORTED_VERBS,
 )
-from voice.commands.normalize import leading_fillers_strip, text_clean
+from voice.commands.normalize import leading_fillers_strip, misheard_add_repair, text_clean
 from voice.commands.replies import (
     BULK_REPLY,
     EMPTY_REPLY,
@@ -60,6 +60,8 @@ CONFIDENCE_MIN = 0.55
 MAX_CHARS = 1000
 MISSING_FACTOR = 0.85
 NO_MATCH_FACTOR = 0.8
+# A query said with "lead" for "leads" counts only if its filters explain at least half its words.
+SINGULAR_QUERY_COVERAGE = 0.5
 
 _LEAD_LEADING = re.compile(r"^(?:(?:the|a|an|our|my|that|this|to|with|on|for)\s+)+", re.I)
 _LEAD_INTRO = re.compile(r"^lead\s+(?:for|from|at|with|called|named)\s+", re.I)
@@ -100,7 +102,7 @@ def command_parse(text: str, *, now: datetime, timezone: str, context: CommandCo
         short = _short_reply(candidate)
         if short:
             return short
-    cleaned = leading_fillers_strip(cleaned)
+    cleaned = leading_fillers_strip(misheard_add_repair(cleaned))
     if not cleaned:
         return CommandAction(schema.UNKNOWN, {}, 0.0, False, [], EMPTY_REPLY)
     return _parse(cleaned, now=now, timezone=timezone, context=context)
@@ -137,9 +139,11 @@ def _parse(text: str, *, now: datetime, timezone: str, context: CommandContext) 
     verb = text.split()[0].lower()
     if verb in UNSUPPORTED_VERBS:  # before queries: "export all leads" is not a list request
         return _unknown(f"Sorry, I can't {UNSUPPORTED_VERBS[verb]} by voice yet. {HELP_REPLY}")
-    query = patterns.QUERY.match(text)
+    query = patterns.query_match(text)
     if query:
-        return _query(query, now=now, timezone=timezone, context=context)
+        action = _query(query, now=now, timezone=timezone, context=context)
+        if action is not None:
+            return action
     hit = patterns.score_match(text)
     if hit is not None:
         return _build(hit, context)
@@ -300,7 +304,7 @@ def _task(spoken: str) -> str:
     return "follow_up"
 
 
-def _query(match: re.Match[str], *, now: datetime, timezone: str, context: CommandContext) -> CommandAction:
+def _query(match: re.Match[str], *, now: datetime, timezone: str, context: CommandContext) -> CommandAction | None:
     verb = (match["verb"] or "").strip().lower()
     entities, coverage = query_read(
         match["body"],
@@ -310,6 +314,8 @@ def _query(match: re.Match[str], *, now: datetime, timezone: str, context: Comma
         speaker_id=context.speaker_id,
         sources=context.sources,
     )
+    if match.re is patterns.QUERY_ONE and coverage < SINGULAR_QUERY_COVERAGE:
+        return None  # "show the hooli lead" names one lead; it is not a list of leads
     if verb.startswith("how many"):
         entities["count"] = True
     strength = (0.92 if verb else 0.8) * (0.6 + 0.4 * coverage)

@@ -56,7 +56,7 @@ NOTE = _compile(
         r"(?:to|on|for|against|in|about|under)\s+(?P<target>.+)$",
         0.95,
     ),
-    (r"^(?:note|comment)\s+(?:for|on|to|about)\s+(?P<target>.+)$", 0.85),
+    (r"^(?:(?:a|the)\s+)?(?:note|comment)\s+(?:for|on|to|about)\s+(?P<target>.+)$", 0.85),
     (rf"^{_NOTE_VERB}\s+(?:a\s+|an\s+)?(?:quick\s+|new\s+)?note$", 0.8),
 )
 
@@ -164,10 +164,26 @@ QUERY = re.compile(
     _I,
 )
 
+# "show lead from referral this week": recognisers often drop the plural's "s". The singular is a
+# query only after a list verb and when the words after it are filters (or nothing), so "show lead
+# 42", "show the lead score of acme" and "call the new lead" keep their meaning.
+QUERY_ONE = re.compile(
+    r"^(?P<verb>(?:show|list|find|get|display|pull\s+up|bring\s+up|give|see|view|fetch|search(?:\s+for)?|look\s+up)"
+    r"(?:\s+me)?(?:\s+(?:all|all\s+of|the|only|just))*\s+)"
+    r"(?P<body>(?:.*\s)?lead(?:\s+(?:from|via|through|this|last|past|today|yesterday|since|created|added|that|which|"
+    r"assigned|owned|came|coming|in\s+the)\b.*)?)$",
+    _I,
+)
+
 _BULK = re.compile(
     r"^(?:(?:assign|reassign|mark|set|move|change|update|delete|close)\b.*\bleads\b|(?:give|hand)\b.*\bleads\s+to\b)",
     _I,
 )
+
+
+def query_match(text: str) -> re.Match[str] | None:
+    """A lead query: its verb (may be empty) and body; tried after every write command."""
+    return QUERY.match(text) or QUERY_ONE.match(text)
 
 
 def early_match(text: str) -> Hit | None:

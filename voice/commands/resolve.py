@@ -14,10 +14,16 @@ Scoring (rapidfuzz, 0..100) takes the best of several views of each record, beca
   keys shorter than three letters are ignored.
 
 Users are matched the same way on their name and email local part, plus a first name alone
-("sara" finds "Sarah Connor"); "me" is the speaker.
+("sara" finds "Sarah Connor"); "me" is the speaker. A recogniser often writes a final "me" as
+"meet" ("assign acme to meet"): such a sound-alike (SPEAKER_SOUNDALIKES) is the speaker too, but
+only when no user of the workspace answers to the word (a colleague called Meet is still found),
+and at SOUNDALIKE_SCORE rather than 1.0. This is safe because an assignment is a write: the reply
+names the speaker ("Assign Acme Ltd (#12) to Priya Patel?") and nothing changes until they confirm.
 
 A number ("lead 42", "lead number forty two", "#42", "four two") is matched exactly against the
-record's spoken number (its id or external id) and its id; no fuzzy matching on numbers.
+record's spoken number (its id or external id) and its id; no fuzzy matching on numbers. A single
+number word alone ("one", "two") is not taken for a number: recognisers write "won", "to" and
+"too" that way ("set one to qualified" is not lead 1); "lead one" and "number one" still are.
 
 Thresholds: a record is a candidate at MATCH_MIN or above; the best candidate is chosen only if
 no other candidate is within AMBIGUITY_MARGIN of it, or if it is the only one among the close ones
@@ -43,6 +49,10 @@ MATCH_MIN = 80.0
 AMBIGUITY_MARGIN = 6.0
 MAX_CANDIDATES = 5
 SOUND_CAP = 90.0
+
+SPEAKER_WORDS = frozenset({"me", "myself", "i", "mine", "my self"})
+SPEAKER_SOUNDALIKES = frozenset({"meet", "mee", "mi"})
+SOUNDALIKE_SCORE = 0.9
 
 Status = Literal["matched", "ambiguous", "none"]
 
@@ -231,16 +241,22 @@ def _targets(name: str, company: str) -> tuple[str, ...]:
 def user_resolve(spoken: str, users: list[UserRef], *, speaker_id: int | None = None) -> UserResolution:
     """Find the user the speaker means; "me"/"myself" is the speaker, when known."""
     words = _canon(spoken)
-    if words in {"me", "myself", "i", "mine", "my self"}:
-        speaker = next((user for user in users if user.id == speaker_id), None)
-        if speaker is None and speaker_id is not None:
-            speaker = UserRef(speaker_id, "you", "")
-        return UserResolution("matched", speaker, [speaker], 1.0) if speaker else UserResolution("none")
-    if not words or not users:
+    if words in SPEAKER_WORDS:
+        return _speaker(users, speaker_id, 1.0)
+    if not words:
         return UserResolution("none")
     scored = [(_user_score(words, user), user, words in _user_exact_names(user)) for user in users]
     status, chosen, candidates, best = _decide(scored)
+    if status == "none" and words in SPEAKER_SOUNDALIKES and speaker_id is not None:
+        return _speaker(users, speaker_id, SOUNDALIKE_SCORE)
     return UserResolution(status, chosen, candidates, best)
+
+
+def _speaker(users: list[UserRef], speaker_id: int | None, score: float) -> UserResolution:
+    speaker = next((user for user in users if user.id == speaker_id), None)
+    if speaker is None and speaker_id is not None:
+        speaker = UserRef(speaker_id, "you", "")
+    return UserResolution("matched", speaker, [speaker], score) if speaker else UserResolution("none")
 
 
 def _user_targets(user: UserRef) -> list[str]:
@@ -290,6 +306,8 @@ def _spoken_number(spoken: str) -> str | None:
     body = match["number"] if match else spoken
     if re.fullmatch(r"[A-Za-z]{1,5}-?\d+", body.strip()):
         return _key(body)  # external ids such as "ABC-123"
+    if body.strip() == spoken.strip() and re.fullmatch(r"[A-Za-z]+", body.strip()):
+        return None  # one number word alone ("one" is how recognisers write "won") names no lead
     value = number_read(body)
     return _key(value) if value else None
 

@@ -387,26 +387,56 @@ def voice_command_reply_audio(*, command: VoiceCommand) -> bytes:
     return speak(command.reply or "Done.")
 
 
+# Whisper's prompt for a spoken command, measured with bench/voice_commands.py: whole sentences in
+# the product's words, then the team and the speaker's recent leads as labelled lists. Sentences
+# beat a comma list of fragments (tiny.en copied the list instead of transcribing, and put "mark as"
+# where a name was said). No name goes inside a sentence: when tiny.en cannot hear a name it copies
+# the prompt's sentence with its name ("schedule a follow up with Globex ..." came back with the
+# prompt's lead in it), and that name is a real record, so the wrong lead would be proposed.
 COMMAND_PROMPT_WORDS = [
-    "Add a new lead from",
-    "mark as qualified, contacted, converted, lost",
-    "assign to",
-    "add a note to",
-    "schedule a follow up with",
-    "show my hot leads",
-    "what is the score of",
+    "CRM voice commands:",
+    "Add a new lead.",
+    "Mark it as qualified.",
+    "Assign it to me.",
+    "Add a note to it.",
+    "Schedule a follow up tomorrow at 10 am.",
+    "Show my hot leads.",
+    "What is its score?",
 ]
 PROMPT_LEADS = 12
+PROMPT_USERS = 8  # colleagues named in the prompt, so "assign it to Priya Patel" is spelled right
 
 
 def command_hints(*, speaker: User | None) -> Any:
-    """A short domain prompt for the speech engine: the command words and the companies of the
-    speaker's most recently touched leads, so it writes "leads" rather than "leeds" and spells the
-    tenant's own names as they are stored."""
+    """A short domain prompt for the speech engine: example commands, the speaker's colleagues (most
+    recently signed in first) and the companies of the speaker's most recently touched leads, so it
+    writes "leads" rather than "leeds" and spells the tenant's own names as they are stored."""
+    from django.db.models import F
+
     from voice.transcription.base import EngineHints
 
     names: list[str] = []
+    team: list[str] = []
     if speaker is not None:
         recent = lead_selectors.leads_visible_to(speaker).order_by("-updated_at")[:PROMPT_LEADS]
         names = [company or name for company, name in recent.values_list("company", "name") if company or name]
-    return EngineHints(phrases=[*COMMAND_PROMPT_WORDS, *names])
+        colleagues = (
+            User.objects.filter(is_active=True)
+            .exclude(pk=speaker.pk)
+            .exclude(full_name="")
+            .order_by(F("last_login").desc(nulls_last=True), "full_name")
+        )
+        team = list(colleagues.values_list("full_name", flat=True)[:PROMPT_USERS])
+    names = [*_prompt_list("Team", team), *_prompt_list("Leads", list(dict.fromkeys(names)))]
+    from voice.selectors import command_grammar_for  # the command language with the speaker's names
+
+    grammar = command_grammar_for(speaker=speaker) if speaker is not None else None
+    return EngineHints(phrases=[*COMMAND_PROMPT_WORDS, *names], grammar_jsgf=grammar)
+
+
+def _prompt_list(label: str, names: list[str]) -> list[str]:
+    """A labelled list as prompt phrases ("Team: Tom Becker", "Priya Patel."): one sentence in the prompt."""
+    items = [f"{label}: {names[0]}", *names[1:]] if names else []
+    if items:
+        items[-1] += "."
+    return items

@@ -208,6 +208,7 @@ def voice_log_transcribe_run(job: Job, report_progress: ProgressCallback) -> dic
     log.engine = transcript.engine[:40]
     log.confidence = transcript.confidence
     log.segments = transcript.segments
+    log.recognition = transcript.recognition
     log.transcription_seconds = round(time.perf_counter() - started, 3)
     log.error = ""
     log.transcribed_at = timezone.now()
@@ -220,6 +221,7 @@ def voice_log_transcribe_run(job: Job, report_progress: ProgressCallback) -> dic
                 "engine",
                 "confidence",
                 "segments",
+                "recognition",
                 "transcription_seconds",
                 "error",
                 "transcribed_at",

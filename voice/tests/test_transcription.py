@@ -25,7 +25,7 @@ from voice.transcription.registry import (
     ENGINES,
     engine_get,
 )
-from voice.transcription.whisper import whisper_model_load, whisper_prompt
+from voice.transcription.whisper import MAX_PROMPT_CHARS, whisper_model_load, whisper_prompt
 
 COMMANDS = {
     "add a new lead from ABC Corp": ["lead", "abc corp"],
@@ -146,9 +146,16 @@ def test_engines_take_only_wav(whisper_engine):
 def test_whisper_prompt_is_short_and_cut_at_a_phrase():
     prompt = whisper_prompt([f"Company number {i}" for i in range(100)])
 
-    assert len(prompt) <= 301
+    assert len(prompt) <= MAX_PROMPT_CHARS + 1
     assert prompt.endswith(".") and ", Company number" in prompt
     assert whisper_prompt([" ", ""]) is None
+
+
+def test_whisper_prompt_keeps_sentences_and_labelled_lists():
+    phrases = ["Show my hot leads.", "What is its score?", "Team: Tom Becker", "Priya Patel.", "Leads: Acme Inc."]
+    expected = "Show my hot leads. What is its score? Team: Tom Becker, Priya Patel. Leads: Acme Inc."
+    assert whisper_prompt(phrases) == expected
+    assert whisper_prompt(["Acme", "Globex"]) == "Acme, Globex."
 
 
 # -- sphinx with a grammar -------------------------------------------------------------------------
@@ -203,13 +210,14 @@ def test_sphinx_writes_nothing_into_its_model_folder(grammar_clips):
 
 
 def test_sphinx_names_grammar_words_it_cannot_pronounce(grammar_clips):
-    bad = GRAMMAR.replace("globex", "globex | zorblax")
+    # A word missing from the dictionary is pronounced by espeak-ng (g2p); one that is no word is named.
+    bad = GRAMMAR.replace("globex", "globex | zorblax | r2d2")
 
     with pytest.raises(TranscriptionFailed) as caught:
         engine_get("sphinx-grammar").transcribe(grammar_clips[0][1], hints=EngineHints(grammar_jsgf=bad))
 
     assert caught.value.code == "bad_grammar"
-    assert "zorblax" in caught.value.message
+    assert "r2d2" in caught.value.message and "zorblax" not in caught.value.message
 
 
 def test_sphinx_helpers_spell_out_or_drop_unknown_words():
@@ -221,7 +229,8 @@ def test_sphinx_helpers_spell_out_or_drop_unknown_words():
 
     grammar = sphinx.sphinx_grammar_from_phrases(["Show my hot leads", "Call Zorblax", "ping R2D2"])
     assert "( show my hot leads ) | ( call z o r b l a x )" in grammar
-    assert sphinx.sphinx_grammar_prepare(grammar) == grammar
+    assert sphinx.sphinx_grammar_prepare(grammar) == (grammar, {})
+    assert sphinx.sphinx_grammar_prepare(GRAMMAR.replace("globex", "initech"))[1] == {"initech": "IH N AY T EH K"}
 
 
 def test_sphinx_refuses_without_a_grammar(grammar_clips):
@@ -235,10 +244,10 @@ def test_sphinx_refuses_without_a_grammar(grammar_clips):
 
 
 def test_registry_names_and_defaults():
-    assert set(ENGINES) == {"whisper-tiny-en", "sphinx-grammar", "google-web"}
+    assert set(ENGINES) == {"whisper-tiny-en", "sphinx-grammar", "hybrid-commands", "google-web"}
     assert DEFAULT_NOTE_ENGINE == "whisper-tiny-en"
     assert DEFAULT_COMMAND_ENGINE in ENGINES
-    for name in ("whisper-tiny-en", "sphinx-grammar"):
+    for name in ("whisper-tiny-en", "sphinx-grammar", "hybrid-commands"):
         engine = engine_get(name)
         assert isinstance(engine, TranscriptionEngine)
         assert (engine.name, engine.offline) == (name, True)

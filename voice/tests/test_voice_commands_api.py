@@ -150,3 +150,27 @@ def test_a_spoken_command_whose_row_fails_leaves_no_recording(alpha, monkeypatch
             )
         assert not VoiceLog.objects.exists()
         assert get_object_store().list_keys("tenants/alpha/voice/") == []
+
+
+def test_the_speech_prompt_names_the_team_and_recent_leads_apart_from_its_sentences(alpha) -> None:
+    from voice.services.commands import COMMAND_PROMPT_WORDS, command_hints
+    from voice.transcription.whisper import whisper_prompt
+
+    with alpha.active():
+        rep = alpha.users[REP]
+        lead_create(actor=rep, data={"company": "Globex"})
+        lead_create(actor=rep, data={"name": "Jane Cooper"})
+        lead_create(actor=rep, data={"company": "Globex"})
+        phrases = command_hints(speaker=rep).phrases
+        colleagues = sorted(alpha.users[role].full_name for role in (ADMIN, MANAGER, VIEWER))
+
+    assert phrases[: len(COMMAND_PROMPT_WORDS)] == COMMAND_PROMPT_WORDS
+    lists = phrases[len(COMMAND_PROMPT_WORDS) :]
+    # No one has signed in: colleagues by name; the speaker is "me", not in the list.
+    assert lists[:3] == [f"Team: {colleagues[0]}", colleagues[1], f"{colleagues[2]}."]
+    assert lists[3:] == ["Leads: Globex", "Jane Cooper."]  # most recently touched first, once each
+    prompt = whisper_prompt(phrases)
+    assert prompt.startswith("CRM voice commands: Add a new lead. Mark it as qualified.")
+    assert prompt.endswith(f"Team: {', '.join(colleagues)}. Leads: Globex, Jane Cooper.")
+    # Names stay out of the command sentences: a sentence with a name gets copied with that name.
+    assert not any(name in sentence for sentence in COMMAND_PROMPT_WORDS for name in ["Globex", *colleagues])

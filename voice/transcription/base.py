@@ -41,6 +41,9 @@ class Transcript:
     audio_seconds: float
     processing_seconds: float
     segments: list[dict] = field(default_factory=list)  # {"start": s, "end": s, "text": str}
+    # How a combining engine decided (which engine won, every engine's hypothesis, the similarity);
+    # empty for a single engine. Kept with the log for debugging, never shown as the transcript.
+    recognition: dict = field(default_factory=dict)
 
     @property
     def real_time_factor(self) -> float:

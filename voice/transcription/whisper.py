@@ -35,9 +35,12 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 ENGINE_NAME = "whisper-tiny-en"
-# A prompt longer than this mostly costs time: tiny.en attends to the start of it, and Whisper cuts
-# the prompt to half its 448-token context anyway.
-MAX_PROMPT_CHARS = 300
+# Whisper cuts the prompt to half its 448-token context anyway. 400 characters (about 100 tokens)
+# hold the command prompt's sentences, the team and about seven lead names; cut at 300 (two lead
+# names left), 14 of 29 spoken commands naming one of those seven leads were right instead of 19,
+# and no time was saved (0.40-0.50 s of decoding per command either way).
+MAX_PROMPT_CHARS = 400
+DEFAULT_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # faster-whisper's own default
 
 _lock = threading.Lock()
 _models: dict[tuple[str, int], WhisperModel] = {}
@@ -81,16 +84,24 @@ def whisper_model_load(*, cpu_threads: int = 2) -> WhisperModel:
 
 
 def whisper_prompt(phrases: list[str]) -> str | None:
-    """A short initial prompt from domain phrases (names, product words), cut at a phrase boundary."""
+    """A short initial prompt from domain phrases (names, product words), cut at a phrase boundary.
+
+    Phrases are joined by commas, except after one that ends a sentence or opens a list (".", "?",
+    "!", ":"), so sentences and labelled lists read as written: ["Show my hot leads.", "Team: Tom
+    Becker", "Priya Patel"] -> "Show my hot leads. Team: Tom Becker, Priya Patel."
+    """
     prompt = ""
     for phrase in (p.strip() for p in phrases):
         if not phrase:
             continue
-        candidate = f"{prompt}, {phrase}" if prompt else phrase
+        joiner = " " if prompt.endswith((".", "?", "!", ":")) else ", "
+        candidate = f"{prompt}{joiner}{phrase}" if prompt else phrase
         if len(candidate) > MAX_PROMPT_CHARS:
             break
         prompt = candidate
-    return f"{prompt}." if prompt else None
+    if not prompt:
+        return None
+    return prompt if prompt.endswith((".", "?", "!")) else f"{prompt.rstrip(':')}."
 
 
 class WhisperEngine:
@@ -99,7 +110,15 @@ class WhisperEngine:
     name = ENGINE_NAME
     offline = True
 
-    def __init__(self, *, beam_size: int = 5, cpu_threads: int = 2, vad_filter: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        beam_size: int = 5,
+        cpu_threads: int = 2,
+        vad_filter: bool = True,
+        temperature: float | tuple[float, ...] = DEFAULT_TEMPERATURES,
+        seed: int | None = 0,
+    ) -> None:
         # Silero VAD on, by measurement: on 4 s of digital silence tiny.en without it "heard" "You";
         # with it, no speech. A phrase padded with 6 s of silence each side came back as "All done,
         # Smith, ..." without VAD and "Call John Smith, ..." with it, with the right timestamps. On the
@@ -107,6 +126,15 @@ class WhisperEngine:
         self.beam_size = beam_size
         self.cpu_threads = cpu_threads
         self.vad_filter = vad_filter
+        # faster-whisper's default: beam search at 0, and if the result looks unlikely (low mean
+        # log-probability, or repetitive), sampling again at rising temperatures. Without a seed an
+        # unclear clip comes back differently on each run; with one (set before every call), the same
+        # audio gives the same transcript. Measured: a single 0.0 (no sampling) is deterministic too
+        # but keeps the beam's failures, e.g. "yes" (en-029, 180 wpm) -> "See you soon, see you soon, ..."
+        # where the retry gives "Yes.". The seed is process-wide in CTranslate2: two transcriptions
+        # sampling at once in one process may still interleave.
+        self.temperature = temperature
+        self.seed = seed
 
     def transcribe(self, wav16k: bytes, *, hints: EngineHints | None = None) -> Transcript:
         audio = audio_data_from_wav(wav16k)
@@ -114,12 +142,17 @@ class WhisperEngine:
         model = whisper_model_load(cpu_threads=self.cpu_threads)
         samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
         started = time.perf_counter()
+        if self.seed is not None:
+            import ctranslate2
+
+            ctranslate2.set_random_seed(self.seed)
         segments_iter, _ = model.transcribe(
             samples,
             language="en",
             beam_size=self.beam_size,
             vad_filter=self.vad_filter,
             initial_prompt=whisper_prompt(hints.phrases) if hints else None,
+            temperature=self.temperature,
         )
         segments = list(segments_iter)  # the iterator does the decoding; time it in full
         elapsed = time.perf_counter() - started

@@ -36,6 +36,11 @@ CASES = [
     ("in an hour", "2026-11-24T11:00:00"),
     ("in a couple of days", "2026-11-26T09:00:00"),
     ("at noon on friday", "2026-11-27T12:00:00"),
+    ("the day after tomorrow at noon", "2026-11-26T12:00:00"),
+    ("friday around noon", "2026-11-27T12:00:00"),
+    ("tomorrow at midday", "2026-11-25T12:00:00"),
+    ("tomorrow by end of day", "2026-11-25T17:00:00"),
+    ("friday around lunchtime", "2026-11-27T12:00:00"),
 ]
 
 
@@ -87,6 +92,19 @@ def test_the_date_span_is_found_and_cut_from_the_sentence():
     span = follow_up_find("schedule a follow up with abc corp on friday morning", now=NOW_BERLIN, timezone=BERLIN)
     assert span.text == "on friday morning"
     assert follow_up_find("call lead forty two", now=NOW_BERLIN, timezone=BERLIN) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase"),
+    [
+        ("call hooli the day after tomorrow at noon", "the day after tomorrow at noon"),
+        ("call hooli tomorrow around midday", "tomorrow around midday"),
+        ("call hooli friday by end of day", "friday by end of day"),
+    ],
+)
+def test_the_whole_date_phrase_is_found_with_its_time_of_day(sentence, phrase):
+    """A time of day after the day ("at noon") is part of the date, not left in the lead's words."""
+    assert follow_up_find(sentence, now=NOW_BERLIN, timezone=BERLIN).text == phrase
 
 
 def test_month_words_inside_names_are_not_dates():

@@ -8,6 +8,7 @@ from voice.commands.normalize import (
     company_case,
     emails_write,
     leading_fillers_strip,
+    misheard_add_repair,
     number_read,
     numbers_to_digits,
     person_case,
@@ -117,3 +118,17 @@ def test_person_case():
     assert person_case("john o'brien") == "John O'Brien"
     assert person_case("mary-jane smith") == "Mary-Jane Smith"
     assert person_case("Ana de la Cruz") == "Ana de la Cruz"
+
+
+@pytest.mark.parametrize(
+    ("heard", "repaired"),
+    [
+        ("And a note to acme they want a demo", "add a note to acme they want a demo"),
+        ("and then a new lead from globex", "add a new lead from globex"),
+        ("and a lead called pinecrest", "add a lead called pinecrest"),
+        ("and show my leads", "and show my leads"),  # a filler before any other command: left to the filler rule
+        ("and a half", "and a half"),
+    ],
+)
+def test_a_misheard_add_at_the_start_is_the_verb(heard, repaired):
+    assert misheard_add_repair(heard) == repaired

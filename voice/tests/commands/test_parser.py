@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from crm_saas.errors import DomainError
-from voice.commands.parser import CONFIDENCE_MIN, MAX_CHARS, LeadRef, command_parse
+from voice.commands.parser import CONFIDENCE_MIN, MAX_CHARS, LeadRef, UserRef, command_parse
 from voice.tests.commands.conftest import BERLIN, NOW_BERLIN, context_make
 
 
@@ -177,3 +177,47 @@ def test_clock_and_zone_are_checked():
     with pytest.raises(DomainError) as error:
         command_parse("yes", now=NOW_BERLIN, timezone="Mars/Olympus", context=context_make())
     assert error.value.field == "timezone"
+
+
+@pytest.mark.parametrize(
+    ("text", "company", "phone"),
+    [
+        ("add a lead called pinecrest hotels phone five five five two one eight four", "Pinecrest Hotels", "5552184"),
+        ("add a lead called hotel california tel five five five one two three four", "Hotel California", "5551234"),
+        # The company's own "Phone" is passed over: the keyword that a number follows is the phone's.
+        ("add a lead called phone house phone five five five one two three four", "Phone House", "5551234"),
+        ("create lead cell tower systems", "Cell Tower Systems", None),
+    ],
+)
+def test_phone_keywords_are_whole_words(text, company, phone):
+    action = parse(text)
+    assert action.entities["company"] == company
+    assert action.entities.get("phone") == phone
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["show hooli lead", "show the acme widgets lead", "show lead 42", "show me the lead for hooli"],
+)
+def test_a_singular_lead_names_one_lead_not_a_list(text):
+    """A singular "lead" makes a query only when the words around it are filters."""
+    assert parse(text).intent != "query_leads"
+
+
+def test_a_singular_lead_query_reads_its_filters():
+    assert parse("show lead from referral this week").entities == {
+        "source": "referral",
+        "created_after": "2026-11-23T00:00:00+01:00",
+    }
+    assert parse("find the new lead from linkedin").entities == {"source": "linkedin", "status": ["new"]}
+    assert parse("show the lead score of hooli").intent == "read_lead_score"
+
+
+def test_meet_for_me_is_the_speaker_when_no_one_is_called_meet():
+    heard = parse("assign hooli to meet")
+    assert (heard.entities["user_id"], heard.missing) == (3, [])
+    assert heard.reply == "Assign Hooli (#9) to Priya Patel?"
+    assert heard.confidence < parse("assign hooli to me").confidence  # a sound-alike, not the word
+    colleague = UserRef(4, "Meet Shah", "meet@crm.test")
+    assert parse("assign hooli to meet", users=[*context_make().users, colleague]).entities["user_id"] == 4
+    assert parse("assign hooli to meet", speaker_id=None).missing == ["user"]

@@ -7,6 +7,7 @@ import pytest
 from voice.commands.resolve import (
     AMBIGUITY_MARGIN,
     MATCH_MIN,
+    SOUNDALIKE_SCORE,
     LeadIndex,
     LeadRef,
     UserRef,
@@ -163,3 +164,20 @@ def test_the_index_short_list_misses_no_lead_that_could_match():
         full = {lead.id for lead in LEADS if lead_match_score(query, lead) >= MATCH_MIN}
         assert full <= {lead.id for lead in index.shortlist(query)}, spoken
         assert lead_resolve(spoken, index) == lead_resolve(spoken, LEADS)
+
+
+def test_a_sound_alike_of_me_is_the_speaker_only_when_no_user_answers_to_it():
+    found = user_resolve("meet", USERS, speaker_id=2)
+    assert (found.status, found.user.id, found.score) == ("matched", 2, SOUNDALIKE_SCORE)
+    assert user_resolve("meet", USERS).status == "none"  # no speaker known
+    meet = UserRef(4, "Meet Shah", "meet.shah@crm.test")
+    assert user_resolve("meet", [*USERS, meet], speaker_id=2).user.id == 4
+
+
+def test_one_number_word_alone_is_not_a_lead_number():
+    """Recognisers write "won" as "one": "set one to qualified" must not pick lead 1."""
+    leads = [*LEADS, LeadRef(1, "", "Zeta Labs", "1")]
+    assert lead_resolve("one", leads).status == "none"
+    assert lead_resolve("lead one", leads).lead.id == 1
+    assert lead_resolve("number one", leads).lead.id == 1
+    assert lead_resolve("four two", leads).lead.id == 42

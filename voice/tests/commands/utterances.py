@@ -58,6 +58,18 @@ TABLE: list[Case] = [
     ("i want to add a new lead from contoso ltd", "create_lead", {"company": "Contoso Ltd"}),
     ("create lead john smith from umbrella gmbh", "create_lead", {"person": "John Smith", "company": "Umbrella GmbH"}),
     ("create a lead", "create_lead", {"_missing": ["company"]}),
+    ("And then a new lead from Copper Creek Winery.", "create_lead", {"company": "Copper Creek Winery"}),
+    # "tel" in "Hotels" and "cell" in "Marcella" are not phone keywords
+    (
+        "add a lead called pinecrest hotels phone five five five two one eight four",
+        "create_lead",
+        {"company": "Pinecrest Hotels", "phone": "5552184"},
+    ),
+    (
+        "create lead marcella rossi at granite corp cell five five five one two three four",
+        "create_lead",
+        {"person": "Marcella Rossi", "company": "Granite Corp", "phone": "5551234"},
+    ),
     # update_lead_status
     ("mark hooli as won", "update_lead_status", {"lead_id": 9, "status": "converted"}),
     ("mark acme ltd as lost", "update_lead_status", {"lead_id": 12, "status": "lost"}),
@@ -92,6 +104,7 @@ TABLE: list[Case] = [
     ("make priya the owner of abc corp", "assign_lead", {"lead_id": 7, "user_id": 3}),
     ("assign five guys to myself", "assign_lead", {"lead_id": 77, "user_id": 3}),
     ("assign hooli to bob", "assign_lead", {"lead_id": 9, "_missing": ["user"]}),
+    ("assign initech to meet", "assign_lead", {"lead_id": 55, "user_id": 3}),  # "me" as a recogniser writes it
     ("assign hooli", "assign_lead", {"lead_id": 9, "_missing": ["user"]}),
     # add_note
     ("add a note to hooli: they want a demo in March", "add_note", {"lead_id": 9, "note": "they want a demo in March"}),
@@ -118,6 +131,13 @@ TABLE: list[Case] = [
         {"lead_id": 7, "note": "the cfo is the decision maker"},
     ),
     ("add a note to hooli", "add_note", {"lead_id": 9, "_missing": ["note"]}),
+    # "add" heard as "and", an article before "note for"
+    ("And a note to hooli, they want a demo.", "add_note", {"lead_id": 9, "note": "they want a demo"}),
+    (
+        "the note for initech call back after the trade show",
+        "add_note",
+        {"lead_id": 55, "note": "call back after the trade show"},
+    ),
     # schedule_follow_up
     (
         "remind me to call john smith next tuesday at 3pm",
@@ -180,6 +200,17 @@ TABLE: list[Case] = [
         {"lead_id": 55, "task": "call", "due_at": f"2026-12-05T11:00:00{CET}"},
     ),
     ("call hooli", "schedule_follow_up", {"lead_id": 9, "task": "call", "_missing": ["due_at"]}),
+    (
+        "um remind me to call hooli the day after tomorrow at noon",
+        "schedule_follow_up",
+        {"lead_id": 9, "lead_query": "hooli", "due_at": f"2026-11-26T12:00:00{CET}"},
+    ),
+    ("call initech friday around noon", "schedule_follow_up", {"lead_id": 55, "due_at": f"2026-11-27T12:00:00{CET}"}),
+    (
+        "schedule a call with hooli tomorrow by end of day",
+        "schedule_follow_up",
+        {"lead_id": 9, "lead_query": "hooli", "due_at": f"2026-11-25T17:00:00{CET}"},
+    ),
     # query_leads
     ("show my hot leads", "query_leads", {"owner": "me", "band": ["A"]}),
     (
@@ -224,6 +255,14 @@ TABLE: list[Case] = [
     ),
     ("show my pipeline", "query_leads", {"owner": "me"}),
     ("leads in the last 7 days", "query_leads", {"created_after": f"2026-11-17T00:00:00{CET}"}),
+    # a recogniser drops the plural's "s"
+    (
+        "Show lead from referral this week.",
+        "query_leads",
+        {"source": "referral", "created_after": f"2026-11-23T00:00:00{CET}"},
+    ),
+    ("list my hot lead", "query_leads", {"owner": "me", "band": ["A"]}),
+    ("show the hooli lead", "unknown", {}),
     # read_lead_score
     ("what is the score of hooli", "read_lead_score", {"lead_id": 9}),
     ("why is initech scored so low", "read_lead_score", {"lead_id": 55}),
@@ -244,6 +283,7 @@ TABLE: list[Case] = [
     ("cancel", "cancel", {}),
     ("stop", "cancel", {}),
     ("never mind", "cancel", {}),
+    ("Canceled now.", "cancel", {}),
     ("help", "help", {}),
     ("what can i say", "help", {}),
     # unknown and unsupported
