@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "VoiceLogStatusEnum": "voice.models.VoiceLogStatus",
         "ActivityKindEnum": "leads.models.ActivityKind",
         "LeadStatusEnum": "leads.models.LeadStatus",
+        "LifecycleEventKindEnum": "lifecycle.models.EventKind",
     },
 }
 

@@ -9,14 +9,14 @@ from lifecycle.selectors import ORDERINGS
 from tenants.accounts.models import User
 
 
-class OwnerOutput(serializers.ModelSerializer):
+class CustomerOwnerOutput(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name"]
 
 
 class CustomerOutput(serializers.ModelSerializer):
-    owner = OwnerOutput(allow_null=True)
+    owner = CustomerOwnerOutput(allow_null=True)
     lead = serializers.IntegerField(source="lead_id", allow_null=True, help_text="The lead it came from.")
 
     class Meta:
