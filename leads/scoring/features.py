@@ -97,7 +97,11 @@ def lead_frame_rows(queryset: QuerySet[Lead], *, attribute_keys: Sequence[str]) 
 
 
 def lead_frame_from_rows(
-    rows: Sequence[tuple[Any, ...]], *, as_of: Sequence[datetime] | datetime, attribute_keys: Sequence[str]
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    as_of: Sequence[datetime] | datetime,
+    attribute_keys: Sequence[str],
+    engagement: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The frame from tuples of ``FRAME_FIELDS`` followed by the values of ``attribute_keys``."""
     ids = [row[0] for row in rows]
@@ -115,10 +119,11 @@ def lead_frame_from_rows(
     for position, key in enumerate(attribute_keys, start=len(FRAME_FIELDS)):
         data[f"attr__{key}"] = list(values[position])
     frame = pd.DataFrame(data, index=index)
-    cutoffs = _cutoffs(as_of, len(rows))
+    cutoffs = cutoffs_for(as_of, len(rows))
     created = pd.to_datetime(list(by_field["created_at"]), utc=True)
     frame["lead_age_days"] = np.clip((cutoffs - created).total_seconds().to_numpy() / 86400, 0, None)
-    return frame.join(activity_aggregates(ids, cutoffs))
+    # ``engagement``: the batch's ``activity_aggregates`` when a caller fetched them beforehand.
+    return frame.join(engagement if engagement is not None else activity_aggregates(ids, cutoffs))
 
 
 def _keys_in(leads: Sequence[Lead]) -> list[str]:
@@ -128,10 +133,10 @@ def _keys_in(leads: Sequence[Lead]) -> list[str]:
     return list(keys)
 
 
-def _cutoffs(as_of: Sequence[datetime] | datetime, count: int) -> pd.DatetimeIndex:
-    if isinstance(as_of, datetime):
-        return pd.DatetimeIndex([pd.Timestamp(as_of)] * count).tz_convert("UTC")
-    return pd.to_datetime(list(as_of), utc=True)
+def cutoffs_for(as_of: Sequence[datetime] | datetime, count: int) -> pd.DatetimeIndex:
+    """``count`` UTC cut-offs: one moment for every lead, or one per lead."""
+    moments = [as_of] * count if isinstance(as_of, datetime) else list(as_of)
+    return pd.DatetimeIndex(pd.to_datetime(moments, utc=True))
 
 
 def activity_aggregates(ids: Sequence[int], cutoffs: pd.DatetimeIndex) -> pd.DataFrame:

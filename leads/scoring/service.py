@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,14 @@ from crm_saas.errors import DomainError
 from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback, job_create, job_enqueue
 from leads.models import CLOSED_STATUSES, Lead, LeadScore, LeadStatus, ScoringRule, ScoringSettings
-from leads.scoring.features import lead_columns, lead_frame, lead_frame_from_rows, lead_frame_rows
+from leads.scoring.features import (
+    activity_aggregates,
+    cutoffs_for,
+    lead_columns,
+    lead_frame,
+    lead_frame_from_rows,
+    lead_frame_rows,
+)
 from leads.scoring.overlap import background_connections
 from leads.scoring.rules import RuleHit, RuleMatches, rules_ensure_defaults, rules_match
 from ml import services as ml_services
@@ -278,19 +286,27 @@ def leads_score_all(
     many were scored. Reasons are left to be worked out when a lead is viewed."""
     scorer = scorer_load(version)
     keys = list(dict.fromkeys(scorer.attribute_keys))
-    total = queryset.count()
+    # Counting is a scan of its own: only when someone follows the progress.
+    total = queryset.count() if report_progress else 0
 
-    def fetch(after_id: int) -> list[tuple[Any, ...]]:
-        return lead_frame_rows(queryset.filter(pk__gt=after_id).order_by("pk")[:BULK_BATCH], attribute_keys=keys)
+    def fetch(after_id: int) -> tuple[list[tuple[Any, ...]], datetime, pd.DataFrame | None]:
+        """One batch and its engagement as of now, read ahead on the reader's connection."""
+        rows = lead_frame_rows(queryset.filter(pk__gt=after_id).order_by("pk")[:BULK_BATCH], attribute_keys=keys)
+        now = timezone.now()
+        ids = [row[0] for row in rows]
+        return rows, now, activity_aggregates(ids, cutoffs_for(now, len(ids))) if ids else None
 
     done = 0
     with background_connections("score-reader", "score-writer") as (reader, writer):
-        next_rows = reader.submit(fetch, 0)
+        next_batch = reader.submit(fetch, 0)
         stored: Future[None] | None = None
-        while rows := next_rows.result():
-            next_rows = reader.submit(fetch, rows[-1][0])  # read ahead while this batch is scored
-            now = timezone.now()
-            scored = frame_score(lead_frame_from_rows(rows, as_of=now, attribute_keys=keys), scorer, explain=False)
+        while True:
+            rows, now, engagement = next_batch.result()
+            if not rows:
+                break
+            next_batch = reader.submit(fetch, rows[-1][0])  # read ahead while this batch is scored
+            frame = lead_frame_from_rows(rows, as_of=now, attribute_keys=keys, engagement=engagement)
+            scored = frame_score(frame, scorer, explain=False)
             if stored is not None:
                 stored.result()  # one batch in flight at most; a failed write stops the run here
             stored = writer.submit(_store, scored, version=scorer.version, at=now, record_history=True)

@@ -22,7 +22,7 @@ from voice.commands.lexicon import (
     words_split,
 )
 from voice.commands.normalize import NUMBER_WORDS, company_case, person_case, phone_read
-from voice.commands.resolve import UserRef, user_resolve
+from voice.commands.resolve import SPEAKER_SOUNDALIKES, SPEAKER_WORDS, UserRef, user_resolve
 
 _I = re.IGNORECASE
 _EMAIL_RE = re.compile(
@@ -120,6 +120,11 @@ _OWNER_USER_RE = re.compile(
     r"\b(?:assigned\s+to|owned\s+by|belonging\s+to|of|for)\s+(?P<user>[\w']+(?:\s+[\w']+)?)", _I
 )
 _OWNER_POSSESSIVE_RE = re.compile(r"\b(?P<user>[a-z]+)'s\b", _I)
+# "show tom leads": the recogniser dropped the "'s"; only a colleague's exact name counts then.
+_OWNER_BARE_RES = (
+    re.compile(r"\b(?P<user>[a-z]+\s+[a-z]+)\s+(?=leads?\b)", _I),
+    re.compile(r"\b(?P<user>[a-z]+)\s+(?=leads?\b)", _I),
+)
 _BAND_RE = re.compile(r"\b(?P<band>hottest|hot|warm|cool|cold|top|best)\b(?!\s+outreach)", _I)
 _STATUS_FILTER = {**STATUS_SYNONYMS, "open": ["new", "contacted", "qualified"], "closed": ["converted", "lost"]}
 _STATUS_RE = re.compile(r"\b(?P<status>new|open|closed|contacted|qualified|converted|won|lost|dead|disqualified)\b", _I)
@@ -160,9 +165,10 @@ def query_read(
         entities["owner"] = "me"
         text = _OWNER_ME_RE.sub(" ", text)
     else:
-        for regex in (_OWNER_USER_RE, _OWNER_POSSESSIVE_RE):
+        for regex in (_OWNER_USER_RE, _OWNER_POSSESSIVE_RE, *_OWNER_BARE_RES):
             match = regex.search(text)
-            found = _owner_find(match["user"], users, speaker_id) if match else None
+            exact = regex in _OWNER_BARE_RES
+            found = _owner_find(match["user"], users, speaker_id, exact=exact) if match else None
             if found:
                 entities["owner"], entities["owner_label"] = found.id, found.label
                 text = text[: match.start()] + " " + text[match.end() :]
@@ -200,7 +206,12 @@ def _source_value(spoken: str, sources: list[str]) -> str | None:
     return None
 
 
-def _owner_find(spoken: str, users: list[UserRef], speaker_id: int | None) -> UserRef | None:
+def _owner_find(spoken: str, users: list[UserRef], speaker_id: int | None, *, exact: bool = False) -> UserRef | None:
+    if exact:  # a bare name before "leads": the whole name or first name exactly, never "me"
+        found = user_resolve(spoken, users, speaker_id=speaker_id)
+        words = spoken.lower()
+        speaker_word = words in SPEAKER_WORDS or words in SPEAKER_SOUNDALIKES
+        return found.user if found.status == "matched" and found.score >= 1.0 and not speaker_word else None
     words = spoken.split()
     for count in (len(words), 1):
         found = user_resolve(" ".join(words[:count]), users, speaker_id=speaker_id)

@@ -3,8 +3,9 @@
     action = command_parse("remind me to call john smith next tuesday at 3pm",
                            now=now, timezone="Europe/Berlin", context=CommandContext(leads, users, 7))
 
-Steps: clean the text (normalize.text_clean: punctuation, fillers, spoken emails), answer the
-short replies (yes / no / help), match the intent patterns (patterns.py, in priority order), read
+Steps: clean the text (normalize.text_clean: punctuation, fillers, spoken emails; a leading "and a
+note/lead" is a misheard "add"), answer the short replies (yes / no / help), match the intent
+patterns (patterns.py, in priority order; a query may say "lead" for "leads"), read
 the entities (resolve.py for leads and users, dates.py for dates, entities.py for new-lead details
 and query filters), then write the reply (replies.py).
 

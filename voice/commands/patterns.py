@@ -156,8 +156,9 @@ SCORE = _compile(
     (rf"^(?P<lead>.+?)(?:'s|s)?\s+{_SCORE_WORD}$", 0.75),
 )
 
+# "short" is how recognisers often write a spoken "show" ("Short qualified leads.").
 QUERY = re.compile(
-    r"^(?P<verb>(?:(?:show|list|find|get|display|pull\s+up|bring\s+up|give|see|view|open|fetch|search(?:\s+for)?|"
+    r"^(?P<verb>(?:(?:show|short|list|find|get|display|pull\s+up|bring\s+up|give|see|view|open|fetch|search(?:\s+for)?|"
     r"look\s+up|read(?:\s+out)?|tell)(?:\s+me)?(?:\s+(?:all|all\s+of|the|a\s+list\s+of|list\s+of|only|just))*"
     r"|(?:what|which|who)\s+(?:are|were|is)(?:\s+the)?|are\s+there\s+any|do\s+i\s+have(?:\s+any)?|any"
     r"|how\s+many)\s+)?(?P<body>(?:.*\s)?(?:leads|prospects|pipeline)(?:\s.*)?)$",

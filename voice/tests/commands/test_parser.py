@@ -221,3 +221,11 @@ def test_meet_for_me_is_the_speaker_when_no_one_is_called_meet():
     colleague = UserRef(4, "Meet Shah", "meet@crm.test")
     assert parse("assign hooli to meet", users=[*context_make().users, colleague]).entities["user_id"] == 4
     assert parse("assign hooli to meet", speaker_id=None).missing == ["user"]
+
+
+def test_a_bare_name_before_leads_is_an_owner_only_when_it_names_a_colleague_exactly():
+    assert parse("show tom baker leads").entities == {"owner": 2, "owner_label": "Tom Baker"}
+    assert parse("show qualified sarah leads").entities["owner"] == 1
+    assert "owner" not in parse("show sara leads").entities  # close is not enough without the "'s"
+    assert "owner" not in parse("show me leads").entities
+    assert parse("show hot leads").entities == {"band": ["A"]}

@@ -262,6 +262,8 @@ TABLE: list[Case] = [
         {"source": "referral", "created_after": f"2026-11-23T00:00:00{CET}"},
     ),
     ("list my hot lead", "query_leads", {"owner": "me", "band": ["A"]}),
+    ("Short qualified leads.", "query_leads", {"status": ["qualified"]}),  # "show" as heard
+    ("show tom leads", "query_leads", {"owner": 2}),  # the "'s" dropped
     ("show the hooli lead", "unknown", {}),
     # read_lead_score
     ("what is the score of hooli", "read_lead_score", {"lead_id": 9}),
