@@ -121,6 +121,12 @@ def _user_question(entities: dict[str, Any]) -> str:
 
 def query_describe(entities: dict[str, Any]) -> str:
     """Say back the filters of a lead query: "Showing your hot leads from referral created since ..."."""
+    text = query_subject(entities)
+    return f"Counting {text}." if entities.get("count") else f"Showing {text}."
+
+
+def query_subject(entities: dict[str, Any]) -> str:
+    """The leads a query asks for, as words: "your hot leads from referral created since ..."."""
     words = []
     if entities.get("owner") == "me":
         words.append("your")
@@ -138,9 +144,7 @@ def query_describe(entities: dict[str, Any]) -> str:
         text += f" created since {day_say(entities['created_after'])}"
     if entities.get("created_before"):
         text += f" and before {day_say(entities['created_before'])}"
-    if entities.get("count"):
-        return f"Counting {text}."
-    return f"Showing {text}."
+    return text
 
 
 def when_say(iso: str) -> str:

@@ -272,7 +272,7 @@ def _answer_read(command: VoiceCommand, *, speaker: User, entities: dict[str, An
 
 
 def _query(speaker: User, entities: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    from voice.commands.replies import query_describe
+    from voice.commands.replies import query_subject
 
     owner = entities.get("owner")
     filters = lead_selectors.LeadFilters(
@@ -287,12 +287,14 @@ def _query(speaker: User, entities: dict[str, Any]) -> tuple[dict[str, Any], str
     leads = lead_selectors.lead_list_for_user(user=speaker, filters=filters)
     count = leads.count()
     top = list(leads[:QUERY_SHOWN])
-    described = query_describe(entities) or "leads"
+    subject = query_subject(entities)
     if not count:
-        reply = f"No {described} right now."
+        mine = subject.startswith("your ")
+        reply = f"You have no {subject[5:]} right now." if mine else f"There are no {subject} right now."
     else:
         names = ", ".join(f"{lead.display_name}{f' ({lead.score})' if lead.score is not None else ''}" for lead in top)
-        reply = f"{count} {described}" + (f". The top {len(top)}: {names}." if count > len(top) else f": {names}.")
+        shown = f"the top {len(top)}: " if count > len(top) else ""
+        reply = f"{count} found, {subject}; {shown}{names}."
     rows = [{"id": lead.pk, "label": lead.display_name, "score": lead.score, "band": lead.band} for lead in top]
     return {"count": count, "leads": rows, "filters": entities}, reply
 

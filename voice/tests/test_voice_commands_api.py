@@ -88,7 +88,9 @@ def test_reads_are_answered_at_once(alpha) -> None:
     assert answer["status"] == "answered"
     assert answer["action"]["entities"] == {"owner": "me", "band": ["A"]}
     assert answer["result"]["count"] == 1 and answer["result"]["leads"][0]["label"] == "Hot One"
-    assert "Hot One" in answer["reply"]
+    assert answer["reply"] == "1 found, your hot leads; Hot One (90)."
+    none = say(alpha, REP, "show my cold leads")
+    assert none["reply"] == "You have no cold leads right now."
     score = say(alpha, REP, "what is the score of hot one")
     assert score["status"] == "answered" and score["action"]["intent"] == "read_lead_score"
     assert score["reply"].startswith("Hot One scores ")
