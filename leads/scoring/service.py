@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -86,6 +87,13 @@ class ScoredFrame:
     probabilities: np.ndarray | None
     rules_points: np.ndarray
     factors: list[list[dict[str, Any]]] | None  # None: reasons are worked out when a lead is viewed
+
+    @cached_property
+    def probability_values(self) -> list[float | None]:
+        """Plain floats (None without a model), as stored and returned; built once per batch."""
+        if self.probabilities is None:
+            return [None] * len(self.ids)
+        return [float(value) for value in self.probabilities]
 
 
 def scorer_load(version: ModelVersion | None = None) -> Scorer:
@@ -205,25 +213,19 @@ def leads_score(
     now = timezone.now()
     scored = frame_score(lead_frame(leads, as_of=now), scorer, explain=explain)
     _store(scored, version=scorer.version, at=now, record_history=record_history)
-    for lead, score, band, probability in zip(leads, scored.scores, scored.bands, _probabilities(scored), strict=True):
-        lead.score, lead.band, lead.probability, lead.scored_at = int(score), str(band), probability, now
-    return [
-        ScoreResult(
+    results = []
+    for index, lead in enumerate(leads):
+        result = ScoreResult(
             score=int(scored.scores[index]),
             band=str(scored.bands[index]),
-            probability=_probabilities(scored)[index],
+            probability=scored.probability_values[index],
             rules_points=int(scored.rules_points[index]),
             factors=scored.factors[index] if scored.factors is not None else [],
             explained=scored.factors is not None,
         )
-        for index in range(len(leads))
-    ]
-
-
-def _probabilities(scored: ScoredFrame) -> list[float | None]:
-    if scored.probabilities is None:
-        return [None] * len(scored.ids)
-    return [float(value) for value in scored.probabilities]
+        lead.score, lead.band, lead.probability, lead.scored_at = result.score, result.band, result.probability, now
+        results.append(result)
+    return results
 
 
 def _base_probability(model: TrainedModel, base_raw: float) -> float:
@@ -244,7 +246,7 @@ def _append_history(scored: ScoredFrame, *, version: ModelVersion | None, at: An
     part of bulk rescoring."""
     table = connection.ops.quote_name(LeadScore._meta.db_table)
     columns = "lead_id, score, band, probability, rules_points, factors, model_version_id, scored_at"
-    probabilities = _probabilities(scored)
+    probabilities = scored.probability_values
     version_id = version.pk if version else None
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for index, lead_id in enumerate(scored.ids):
@@ -272,7 +274,7 @@ def _update_current_scores(scored: ScoredFrame, *, at: Any) -> None:
             f"UPDATE {table} AS lead SET score = v.score, band = v.band, probability = v.probability, "  # noqa: S608
             "scored_at = %s FROM unnest(%s::bigint[], %s::smallint[], %s::text[], %s::float8[]) "
             "AS v(id, score, band, probability) WHERE lead.id = v.id",
-            [at, scored.ids, scored.scores.tolist(), scored.bands.tolist(), _probabilities(scored)],
+            [at, scored.ids, scored.scores.tolist(), scored.bands.tolist(), scored.probability_values],
         )
 
 

@@ -60,26 +60,33 @@ def _timezone() -> str:
     return voice_settings_get().timezone
 
 
-def voice_command_submit_text(*, speaker: User, text: str, voice_log: Any = None) -> VoiceCommand:
-    """Understand one command and answer, ask back, or wait for confirmation."""
+def voice_command_submit_text(*, speaker: User, text: str) -> VoiceCommand:
+    """Understand one typed command and answer, ask back, or wait for confirmation."""
     text = (text or "").strip()
-    if not text and voice_log is None:
+    if not text:
         raise DomainError("Type or say a command.", field="text")
+    return _understand(VoiceCommand(speaker=speaker), speaker=speaker, text=text)
+
+
+def _understand(command: VoiceCommand, *, speaker: User, text: str) -> VoiceCommand:
+    """Parse ``text`` into ``command`` (a new row, or a spoken command once transcribed), store
+    it, and answer reads, ask back, or leave writes waiting for confirmation."""
     action = command_parse(text, now=timezone.now(), timezone=_timezone(), context=command_context(speaker=speaker))
-    if action.intent in {schema.CONFIRM, schema.CANCEL}:
-        pending = _latest_pending(speaker)
-        if pending is not None:
-            answered = _record(speaker=speaker, text=text, action=action, voice_log=voice_log)
-            target = (
-                voice_command_confirm(speaker=speaker, command_id=pending.pk)
-                if action.intent == schema.CONFIRM
-                else voice_command_cancel(speaker=speaker, command_id=pending.pk)
-            )
-            return _finish(
-                answered, VoiceCommandStatus.ANSWERED, reply=target.reply, result={"command": str(target.pk)}
-            )
+    pending = _latest_pending(speaker) if action.intent in {schema.CONFIRM, schema.CANCEL} else None
+    if action.intent in {schema.CONFIRM, schema.CANCEL} and pending is None:
         action.reply = "There is nothing waiting for a yes or no. " + action.reply if action.reply else ""
-    command = _record(speaker=speaker, text=text, action=action, voice_log=voice_log)
+    lead_id = action.entities.get("lead_id")
+    command.text, command.action, command.reply = text[:5000], action.to_dict(), action.reply
+    command.lead_id = lead_id if isinstance(lead_id, int) else None
+    command.status = VoiceCommandStatus.AWAITING_CONFIRMATION
+    command.save()
+    if pending is not None:
+        target = (
+            voice_command_confirm(speaker=speaker, command_id=pending.pk)
+            if action.intent == schema.CONFIRM
+            else voice_command_cancel(speaker=speaker, command_id=pending.pk)
+        )
+        return _finish(command, VoiceCommandStatus.ANSWERED, reply=target.reply, result={"command": str(target.pk)})
     if action.intent in schema.READ_INTENTS and not action.missing:
         return _answer_read(command, speaker=speaker, entities=action.entities)
     if action.intent in schema.WRITE_INTENTS:
@@ -88,19 +95,6 @@ def voice_command_submit_text(*, speaker: User, text: str, voice_log: Any = None
     if action.missing:
         return _finish(command, VoiceCommandStatus.NEEDS_INPUT, reply=action.reply)
     return _finish(command, VoiceCommandStatus.ANSWERED, reply=action.reply)
-
-
-def _record(*, speaker: User, text: str, action: schema.CommandAction, voice_log: Any) -> VoiceCommand:
-    lead_id = action.entities.get("lead_id")
-    return VoiceCommand.objects.create(
-        speaker=speaker,
-        voice_log=voice_log,
-        text=text[:5000],
-        status=VoiceCommandStatus.AWAITING_CONFIRMATION,
-        action=action.to_dict(),
-        reply=action.reply,
-        lead_id=lead_id if isinstance(lead_id, int) else None,
-    )
 
 
 def _finish(
@@ -368,12 +362,7 @@ def voice_command_transcribed(*, voice_log: Any) -> VoiceCommand | None:
         return _finish(
             command, VoiceCommandStatus.FAILED, reply="I heard nothing I could understand. Please try again."
         )
-    understood = voice_command_submit_text(speaker=speaker, text=text, voice_log=None)
-    # The understanding was recorded as a new row; fold it into the spoken command's row.
-    command.text, command.action, command.lead_id = understood.text, understood.action, understood.lead_id
-    command.save(update_fields=["text", "action", "lead"])
-    VoiceCommand.objects.filter(pk=understood.pk).delete()
-    return _finish(command, understood.status, reply=understood.reply, result=understood.result)
+    return _understand(command, speaker=speaker, text=text)
 
 
 def voice_command_transcription_failed(*, voice_log: Any, message: str) -> None:
