@@ -27,6 +27,7 @@ from tenants.accounts.models import User
 from voice.commands import schema
 from voice.commands.parser import CommandContext, LeadRef, UserRef, command_parse
 from voice.models import VoiceCommand, VoiceCommandStatus
+from voice.services.command_reads import query_leads, read_lead_score
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,6 @@ logger = logging.getLogger(__name__)
 CONTEXT_LEADS = 20_000
 # "yes" or "no" said on its own applies to the speaker's latest pending command this recent.
 PENDING_WINDOW = timedelta(minutes=15)
-QUERY_SHOWN = 5
 OPEN_STATUSES = (VoiceCommandStatus.AWAITING_CONFIRMATION, VoiceCommandStatus.NEEDS_INPUT)
 
 
@@ -256,73 +256,18 @@ def _answer_read(command: VoiceCommand, *, speaker: User, entities: dict[str, An
     intent = (command.action or {}).get("intent")
     try:
         if intent == schema.READ_LEAD_SCORE:
-            result, reply = _read_score(speaker, entities)
+            result, reply = read_lead_score(speaker=speaker, entities=entities)
             command.lead_id = result["lead_id"]
         else:
-            result, reply = _query(speaker, entities)
+            result, reply = query_leads(speaker=speaker, entities=entities)
     except NotFoundError:
         return _finish(command, VoiceCommandStatus.ANSWERED, reply="I could not find that lead among yours.")
     return _finish(command, VoiceCommandStatus.ANSWERED, reply=reply, result=result)
 
 
-def _query(speaker: User, entities: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    from voice.commands.replies import query_subject
-
-    owner = entities.get("owner")
-    filters = lead_selectors.LeadFilters(
-        owner_id=speaker.pk if owner == "me" else owner if isinstance(owner, int) else None,
-        source=entities.get("source"),
-        statuses=tuple(entities.get("status", ())),
-        bands=tuple(entities.get("band", ())),
-        created_after=_parse_datetime(entities.get("created_after")),
-        created_before=_parse_datetime(entities.get("created_before")),
-        ordering="-score",
-    )
-    leads = lead_selectors.lead_list_for_user(user=speaker, filters=filters)
-    count = leads.count()
-    top = list(leads[:QUERY_SHOWN])
-    subject = query_subject(entities)
-    if not count:
-        mine = subject.startswith("your ")
-        reply = f"You have no {subject[5:]} right now." if mine else f"There are no {subject} right now."
-    else:
-        names = ", ".join(f"{lead.display_name}{f' ({lead.score})' if lead.score is not None else ''}" for lead in top)
-        shown = f"the top {len(top)}: " if count > len(top) else ""
-        reply = f"{count} found, {subject}; {shown}{names}."
-    rows = [{"id": lead.pk, "label": lead.display_name, "score": lead.score, "band": lead.band} for lead in top]
-    return {"count": count, "leads": rows, "filters": entities}, reply
-
-
-def _read_score(speaker: User, entities: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    from leads.scoring.service import lead_score_latest
-
-    lead = _lead(speaker, entities)
-    latest = lead_score_latest(lead)
-    factors = latest.factors or []
-    good = [f for f in factors if f["points"] > 0][:2]
-    bad = [f for f in factors if f["points"] < 0][:2]
-    reply = f"{lead.display_name} scores {latest.score}, band {latest.band}."
-    if good:
-        reply += " For: " + "; ".join(f"{f['label']} ({f['points']:+g})" for f in good) + "."
-    if bad:
-        reply += " Against: " + "; ".join(f"{f['label']} ({f['points']:+g})" for f in bad) + "."
-    result = {
-        "lead_id": lead.pk,
-        "score": latest.score,
-        "band": latest.band,
-        "factors_for": good,
-        "factors_against": bad,
-    }
-    return result, reply
-
-
 def _title(note: str) -> str:
     """A follow-up's title is at most 200 characters; a longer spoken note is shortened to fit."""
     return note if len(note) <= 200 else note[:199].rstrip() + "…"
-
-
-def _parse_datetime(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 # --- spoken commands -----------------------------------------------------------------------------
