@@ -6,6 +6,8 @@
     const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : "";
   }
+  // Shared with the page scripts loaded after this one (command bar).
+  window.crm = Object.assign(window.crm || {}, { csrfToken: csrfToken });
 
   // Mobile navigation toggle.
   document.addEventListener("click", function (event) {

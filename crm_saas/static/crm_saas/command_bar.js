@@ -5,14 +5,9 @@
   const MAX_RECORD_MS = 12000;
   const POLL_MS = 700;
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
   function request(url, options) {
     const init = Object.assign({ credentials: "same-origin" }, options || {});
-    init.headers = Object.assign({ Accept: "application/json", "X-CSRFToken": csrfToken() }, init.headers || {});
+    init.headers = Object.assign({ Accept: "application/json", "X-CSRFToken": window.crm.csrfToken() }, init.headers || {});
     return fetch(url, init).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (!response.ok) {
