@@ -249,9 +249,12 @@ class FollowUpKind(models.TextChoices):
 
 
 class FollowUp(models.Model):
-    """A task due at a moment: call, e-mail, meet... a lead. Open until ``done_at`` is set."""
+    """A task due at a moment: call, e-mail, meet... a lead or a customer. Open until ``done_at`` is set."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="follow_ups")
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups")
+    customer = models.ForeignKey(
+        "lifecycle.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
@@ -265,6 +268,12 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [models.Index(fields=["assignee", "done_at", "due_at"]), models.Index(fields=["lead", "due_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lead__isnull=False, customer__isnull=True) | Q(lead__isnull=True, customer__isnull=False),
+                name="follow_up_for_a_lead_or_a_customer",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} (due {self.due_at:%Y-%m-%d %H:%M})"

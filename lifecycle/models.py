@@ -50,8 +50,14 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Extra columns a tenant brings (types in CustomerField), keyed by CustomerField.key.
     attributes = models.JSONField(default=dict, blank=True)
-    # Computed by the lifecycle stage rules (a later step); null until then.
+    # Kept by the lifecycle stage rules; null until they first ran for this customer.
     stage = models.CharField(max_length=10, choices=Stage.choices, null=True, blank=True, db_index=True)
+    stage_reason = models.CharField(max_length=300, blank=True)
+    stage_since = models.DateTimeField(null=True, blank=True)
+    # The latest churn prediction, copied here so lists and filters need no join (history in ChurnPrediction).
+    churn_risk = models.FloatField(null=True, blank=True, db_index=True)
+    churn_band = models.CharField(max_length=10, blank=True)
+    churn_scored_at = models.DateTimeField(null=True, blank=True)
     # The latest event's time, kept by the services so lists need no aggregate.
     last_event_at = models.DateTimeField(null=True, blank=True)
 
@@ -181,3 +187,93 @@ class LifecycleEvent(models.Model):
     @property
     def is_milestone(self) -> bool:
         return self.kind in MILESTONE_KINDS
+
+
+class StageChange(models.Model):
+    """One entry of a customer's stage history: the stage it entered, when and why."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="stage_changes")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    previous_stage = models.CharField(max_length=10, choices=Stage.choices, null=True, blank=True)
+    reason = models.CharField(max_length=300)
+    # When the customer entered the stage (for a recomputed history, the moment in its past).
+    changed_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["customer", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} -> {self.stage} at {self.changed_at:%Y-%m-%d}"
+
+
+class ChurnPrediction(models.Model):
+    """A customer's predicted churn risk as of a moment, with its drivers: the risk history."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="churn_predictions")
+    risk = models.FloatField(help_text="Calibrated probability of churning, 0-1.")
+    band = models.CharField(max_length=10)
+    # [{"column", "label", "value", "contribution"}...], strongest first; base + sum = model output.
+    factors = models.JSONField(default=list)
+    base_value = models.FloatField(null=True, blank=True)
+    model_version = models.ForeignKey("ml.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL)
+    # The cut-off the features were computed at (for backfilled history, a moment in the past).
+    as_of = models.DateTimeField()
+    scored_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+        indexes = [models.Index(fields=["customer", "as_of"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(risk__gte=0) & Q(risk__lte=1), name="churn_risk_is_probability"),
+        ]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id}: {self.risk:.0%} as of {self.as_of:%Y-%m-%d}"
+
+
+class NextActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    DISMISSED = "dismissed", "Dismissed"
+    EXPIRED = "expired", "Expired"
+
+
+class NextAction(models.Model):
+    """A recommended action for a customer, with the rationale tied to its drivers, and what the
+    rep decided (accepting creates a follow-up; outcomes feed acceptance rates)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="next_actions")
+    # Stable code of the playbook entry that produced it, e.g. "escalate_support".
+    code = models.CharField(max_length=50)
+    title = models.CharField(max_length=200)
+    rationale = models.CharField(max_length=500)
+    rank = models.PositiveSmallIntegerField(default=1)
+    # How strongly the playbook recommends it (orders the list; 0-1).
+    strength = models.FloatField(default=0)
+    status = models.CharField(
+        max_length=10, choices=NextActionStatus.choices, default=NextActionStatus.OPEN, db_index=True
+    )
+    dismiss_reason = models.CharField(max_length=300, blank=True)
+    follow_up = models.ForeignKey("leads.FollowUp", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["customer", "rank", "id"]
+        indexes = [models.Index(fields=["customer", "status"]), models.Index(fields=["code", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "code"], condition=Q(status="open"), name="one_open_action_per_code"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(dismiss_reason=""), name="dismissed_action_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} for customer {self.customer_id} ({self.status})"
