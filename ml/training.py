@@ -55,7 +55,14 @@ class TrainedModel:
     output_unit: str  # "log-odds" or "probability"
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        return self.calibrated.predict_proba(prepare(frame, self.columns))[:, 1]
+        return self.predict_proba_prepared(self.prepare(frame))
+
+    def prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The typed model input; bulk scoring builds it ahead, on another thread."""
+        return prepare(frame, self.columns)
+
+    def predict_proba_prepared(self, prepared: pd.DataFrame) -> np.ndarray:
+        return self.calibrated.predict_proba(prepared)[:, 1]
 
     def explain(self, frame: pd.DataFrame) -> tuple[np.ndarray, list[dict[str, float]], np.ndarray]:
         """(base, per-row {column: contribution}, raw output); base + sum == raw output."""

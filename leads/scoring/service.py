@@ -115,12 +115,15 @@ def bands_for(scores: np.ndarray, settings_row: ScoringSettings) -> np.ndarray:
     )
 
 
-def frame_score(frame: pd.DataFrame, scorer: Scorer, *, explain: bool) -> ScoredFrame:
+def frame_score(
+    frame: pd.DataFrame, scorer: Scorer, *, explain: bool, prepared: pd.DataFrame | None = None
+) -> ScoredFrame:
     """The 0-100 score of every row: rules alone, or blended with the calibrated probability.
 
     With ``explain`` each lead also gets its reasons in points: rule points (weighted) and the
     model's share of the score split in proportion to the additive contributions, so the points
-    of all factors add up to the distance between the score and its baseline."""
+    of all factors add up to the distance between the score and its baseline. ``prepared``: the
+    model input of ``frame`` when the caller built it ahead."""
     matches = rules_match(scorer.rules, frame)
     rules_points = matches.points
     rules_score = np.clip(RULES_BASELINE + rules_points, 0, 100).astype(float)
@@ -129,7 +132,9 @@ def frame_score(frame: pd.DataFrame, scorer: Scorer, *, explain: bool) -> Scored
     if scorer.model is None:
         raw = rules_score
     else:
-        probabilities = np.asarray(scorer.model.predict_proba(frame), dtype=float)
+        if prepared is None:
+            prepared = scorer.model.prepare(frame)
+        probabilities = np.asarray(scorer.model.predict_proba_prepared(prepared), dtype=float)
         raw = (1 - weight) * 100 * probabilities + weight * rules_score
     scores = np.clip(np.round(raw), 0, 100).astype(int)
     factors = None
@@ -291,28 +296,32 @@ def leads_score_all(
     # Counting is a scan of its own: only when someone follows the progress.
     total = queryset.count() if report_progress else 0
 
-    def fetch(after_id: int) -> tuple[list[tuple[Any, ...]], datetime, pd.DataFrame | None]:
-        """One batch and its engagement as of now, read ahead on the reader's connection."""
+    def fetch(after_id: int) -> tuple[int | None, datetime, pd.DataFrame, pd.DataFrame | None]:
+        """One batch as of now, read and turned into model input ahead, on the reader's thread
+        (while the model scores the previous batch, mostly outside the GIL)."""
         rows = lead_frame_rows(queryset.filter(pk__gt=after_id).order_by("pk")[:BULK_BATCH], attribute_keys=keys)
         now = timezone.now()
+        if not rows:
+            return None, now, pd.DataFrame(), None
         ids = [row[0] for row in rows]
-        return rows, now, activity_aggregates(ids, cutoffs_for(now, len(ids))) if ids else None
+        engagement = activity_aggregates(ids, cutoffs_for(now, len(ids)))
+        frame = lead_frame_from_rows(rows, as_of=now, attribute_keys=keys, engagement=engagement)
+        return ids[-1], now, frame, scorer.model.prepare(frame) if scorer.model else None
 
     done = 0
     with background_connections("score-reader", "score-writer") as (reader, writer):
         next_batch = reader.submit(fetch, 0)
         stored: Future[None] | None = None
         while True:
-            rows, now, engagement = next_batch.result()
-            if not rows:
+            last_id, now, frame, prepared = next_batch.result()
+            if last_id is None:
                 break
-            next_batch = reader.submit(fetch, rows[-1][0])  # read ahead while this batch is scored
-            frame = lead_frame_from_rows(rows, as_of=now, attribute_keys=keys, engagement=engagement)
-            scored = frame_score(frame, scorer, explain=False)
+            next_batch = reader.submit(fetch, last_id)  # read ahead while this batch is scored
+            scored = frame_score(frame, scorer, explain=False, prepared=prepared)
             if stored is not None:
                 stored.result()  # one batch in flight at most; a failed write stops the run here
             stored = writer.submit(_store, scored, version=scorer.version, at=now, record_history=True)
-            done += len(rows)
+            done += len(frame)
             if report_progress:
                 report_progress(int(100 * done / max(1, total)))
         if stored is not None:
