@@ -21,10 +21,10 @@ from leads.models import Lead
 from leads.selectors import lead_get_for_user, leads_visible_to
 from tenants.accounts.models import User
 from voice import selectors
-from voice.api.log_views import audio_response
 from voice.forms import VoiceSettingsForm, VoiceUploadForm
 from voice.models import VoiceLogKind
-from voice.services.logs import voice_log_audio, voice_log_create, voice_log_delete
+from voice.playback import audio_playback
+from voice.services.logs import voice_log_create, voice_log_delete
 from voice.services.settings import EDITABLE_FIELDS, VoiceSettingsInvalid, voice_settings_get, voice_settings_update
 from voice.templatetags.voice_tags import voice_duration
 
@@ -98,8 +98,7 @@ def voice_home(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.VOICE_USE)
 def voice_log_audio_page(request: HttpRequest, log_id: str) -> HttpResponse:
     """The recording for an <audio> player, with the page's session (same service as the API)."""
-    audio, content_type = voice_log_audio(user=request.user, log_id=log_id, request=request)
-    return audio_response(audio, content_type=content_type, log_id=log_id)
+    return audio_playback(request, log_id=log_id)
 
 
 @capability_required(Capability.VOICE_USE)

@@ -22,7 +22,8 @@ from voice.api.log_serializers import (
     VoiceSettingsInput,
     VoiceSettingsOutput,
 )
-from voice.services.logs import CONTENT_TYPES, voice_audio_filename, voice_log_audio, voice_log_create, voice_log_delete
+from voice.playback import audio_playback
+from voice.services.logs import CONTENT_TYPES, voice_log_create, voice_log_delete
 from voice.services.settings import VoiceSettingsInvalid, voice_settings_get, voice_settings_update
 
 _REFUSALS = {
@@ -92,27 +93,21 @@ class VoiceLogAudioView(TenantAPIView):
             for content_type in CONTENT_TYPES.values()
         }
         | {
+            (206, content_type): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The byte range asked for with a `Range: bytes=first-last` header."
+            )
+            for content_type in CONTENT_TYPES.values()
+        }
+        | {
             409: OpenApiResponse(description="The stored audio was altered or belongs to another record."),
+            416: OpenApiResponse(description="The range lies outside the recording (`Content-Range: bytes */size`)."),
             410: OpenApiResponse(description="The audio was deleted under the retention policy."),
         },
         tags=["voice"],
     )
     def get(self, request: Request, log_id: UUID) -> HttpResponse:
         """The decrypted original recording, for playing it (each playback is audited)."""
-        audio, content_type = voice_log_audio(user=request.user, log_id=log_id, request=request)
-        return audio_response(audio, content_type=content_type, log_id=log_id)
-
-
-def audio_response(audio: bytes, *, content_type: str, log_id: UUID | str) -> HttpResponse:
-    """Decrypted audio for a player: inline, a product-made file name, never cached anywhere."""
-    response = HttpResponse(audio, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'inline; filename="{voice_audio_filename(log_id=log_id, content_type=content_type)}"'
-    )
-    response["Cache-Control"] = "no-store, private"
-    response["Content-Length"] = str(len(audio))
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+        return audio_playback(request, log_id=log_id)
 
 
 class VoiceSettingsView(TenantAPIView):

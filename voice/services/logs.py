@@ -290,8 +290,9 @@ def _job_result(log: VoiceLog, *, engine_seconds: float | None = None) -> dict[s
 # --- playback and deletion -----------------------------------------------------------------------
 
 
-def voice_log_audio(*, user: User, log_id: Any, request: Any = None) -> tuple[bytes, str]:
-    """The original recording, decrypted, and its media type; the playback is audited.
+def voice_log_audio(*, user: User, log_id: Any, request: Any = None, audit: bool = True) -> tuple[bytes, str]:
+    """The original recording, decrypted, and its media type; the playback is audited (``audit``
+    False: a player's later range read of a playback already recorded).
 
     404 for a log the user may not see, 410 once the retention policy deleted the audio, 409 when
     the stored object was altered or belongs to another log or workspace.
@@ -308,13 +309,14 @@ def voice_log_audio(*, user: User, log_id: Any, request: Any = None) -> tuple[by
     if hashlib.sha256(plaintext).hexdigest() != log.sha256:
         logger.warning("Voice log %s decrypted to audio whose checksum differs from the upload's", log.id)
         raise DecryptionFailed()
-    audit_record(
-        action=AuditAction.VOICE_PLAYED,
-        request=request,
-        actor=user,
-        target=log,
-        metadata={"kind": log.kind, "lead_id": log.lead_id, "uploaded_by": log.uploaded_by_id},
-    )
+    if audit:
+        audit_record(
+            action=AuditAction.VOICE_PLAYED,
+            request=request,
+            actor=user,
+            target=log,
+            metadata={"kind": log.kind, "lead_id": log.lead_id, "uploaded_by": log.uploaded_by_id},
+        )
     return plaintext, CONTENT_TYPES[log.format]
 
 

@@ -363,6 +363,36 @@ def test_other_tenants_and_strangers_get_nothing(alpha, beta) -> None:
     assert stored_keys(alpha) == [log.storage_key]
 
 
+def test_a_media_player_seeks_with_byte_ranges_and_one_playback_is_audited_once(alpha) -> None:
+    data = spoken_wav()
+    log = recorded(alpha, REP, data)
+    audio_url = f"{LOGS}{log.id}/audio/"
+    player = alpha.api(REP)
+
+    first = player.get(audio_url, HTTP_RANGE="bytes=0-")
+    assert first.status_code == 206
+    assert first.content == data
+    assert first["Content-Range"] == f"bytes 0-{len(data) - 1}/{len(data)}"
+    assert first["Accept-Ranges"] == "bytes"
+    middle = player.get(audio_url, HTTP_RANGE="bytes=100-199")
+    assert middle.status_code == 206
+    assert middle.content == data[100:200]
+    assert middle["Content-Length"] == "100"
+    assert middle["Content-Range"] == f"bytes 100-199/{len(data)}"
+    tail = player.get(audio_url, HTTP_RANGE="bytes=-10")
+    assert tail.status_code == 206 and tail.content == data[-10:]
+    beyond = player.get(audio_url, HTTP_RANGE=f"bytes={len(data)}-")
+    assert beyond.status_code == 416
+    assert beyond["Content-Range"] == f"bytes */{len(data)}"
+    several = player.get(audio_url, HTTP_RANGE="bytes=0-1,5-6")  # not served as parts: the whole file
+    assert several.status_code == 200 and several.content == data
+    # A range the viewer may not read is refused like the whole file.
+    assert alpha.api(VIEWER).get(audio_url, HTTP_RANGE="bytes=0-").status_code == 403
+    with alpha.active():
+        # The first read and the multi-range read (served whole) are playbacks; seeks are not.
+        assert AuditEvent.objects.filter(action=AuditAction.VOICE_PLAYED, target_id=str(log.id)).count() == 2
+
+
 def test_the_schema_documents_the_voice_endpoints(alpha) -> None:
     schema = alpha.api().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     paths = schema["paths"]
@@ -371,7 +401,7 @@ def test_the_schema_documents_the_voice_endpoints(alpha) -> None:
     assert set(paths["/api/v1/voice/settings/"]) >= {"get", "patch"}
     audio = paths["/api/v1/voice/logs/{log_id}/audio/"]["get"]["responses"]
     assert set(audio["200"]["content"]) == set(CONTENT_TYPES.values())
-    assert {"409", "410"} <= set(audio)
+    assert {"206", "409", "410", "416"} <= set(audio)
     upload_responses = paths["/api/v1/voice/logs/"]["post"]["responses"]
     assert {"201", "400", "413", "415"} <= set(upload_responses)
     assert "multipart/form-data" in paths["/api/v1/voice/logs/"]["post"]["requestBody"]["content"]
