@@ -291,6 +291,8 @@ API: list[Call] = [
     Call("api:voice-log-detail", "GET", only(VOICE_USERS), kwargs=_rep_voice_log_id),
     Call("api:voice-log-detail", "DELETE", only({ADMIN: 204, MANAGER: 204, REP: 204}), kwargs=_rep_voice_log_id),
     Call("api:voice-log-audio", "GET", only(VOICE_USERS), kwargs=_rep_voice_log_id),
+    # The table's note did not fail: the roles that may retry it are told so (409).
+    Call("api:voice-log-retry", "POST", only({ADMIN: 409, MANAGER: 409, REP: 409}), kwargs=_rep_voice_log_id),
     Call("api:voice-settings", "GET", only({ADMIN: 200})),
     Call("api:voice-settings", "PATCH", only({ADMIN: 200}), body=lambda w, r: {"retention_days": 30}),
     # Customers (lifecycle): like leads, a rep sees own customers; imports for managers and admins.
@@ -385,6 +387,7 @@ PAGES: list[Page] = [
     Page("voice:home", "POST", page_only(VOICE_USERS)),  # no file: the form says what is missing
     Page("voice:log_audio", "GET", page_only(VOICE_USERS), kwargs=_rep_voice_log_id),
     Page("voice:log_delete", "POST", page_only({ADMIN: 302, MANAGER: 302, REP: 302}), kwargs=_rep_voice_log_id),
+    Page("voice:log_retry", "POST", page_only({ADMIN: 302, MANAGER: 302, REP: 302}), kwargs=_rep_voice_log_id),
     Page("voice:settings", "GET", page_only({ADMIN: 200})),
     Page(
         "voice:settings",

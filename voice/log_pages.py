@@ -25,6 +25,7 @@ from voice.forms import VoiceSettingsForm, VoiceUploadForm
 from voice.models import VoiceLogKind
 from voice.playback import audio_playback
 from voice.services.logs import voice_log_create, voice_log_delete
+from voice.services.retry import voice_log_transcribe_retry
 from voice.services.settings import EDITABLE_FIELDS, VoiceSettingsInvalid, voice_settings_get, voice_settings_update
 from voice.templatetags.voice_tags import voice_duration
 
@@ -109,6 +110,20 @@ def voice_log_delete_page(request: HttpRequest, log_id: str) -> HttpResponse:
     return redirect(_next_url(request, reverse("voice:home")))
 
 
+@capability_required(Capability.VOICE_USE)
+@require_POST
+def voice_log_retry_page(request: HttpRequest, log_id: str) -> HttpResponse:
+    try:
+        voice_log_transcribe_retry(user=request.user, log_id=log_id)
+    except DomainError as error:
+        if error.status_code == 404:
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The voice note is queued to be transcribed again.")
+    return redirect(_next_url(request, reverse("voice:home")))
+
+
 @capability_required(Capability.SETTINGS_MANAGE)
 def voice_settings_page(request: HttpRequest) -> HttpResponse:
     current = voice_settings_get()
@@ -133,4 +148,5 @@ urlpatterns = [
     path("settings/", voice_settings_page, name="settings"),
     path("logs/<uuid:log_id>/audio/", voice_log_audio_page, name="log_audio"),
     path("logs/<uuid:log_id>/delete/", voice_log_delete_page, name="log_delete"),
+    path("logs/<uuid:log_id>/retry/", voice_log_retry_page, name="log_retry"),
 ]

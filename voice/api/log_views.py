@@ -24,6 +24,7 @@ from voice.api.log_serializers import (
 )
 from voice.playback import audio_playback
 from voice.services.logs import CONTENT_TYPES, voice_log_create, voice_log_delete
+from voice.services.retry import voice_log_transcribe_retry
 from voice.services.settings import VoiceSettingsInvalid, voice_settings_get, voice_settings_update
 
 _REFUSALS = {
@@ -78,6 +79,27 @@ class VoiceLogDetailView(TenantAPIView):
         """Delete the log and its audio (its uploader, a manager or an admin)."""
         voice_log_delete(user=request.user, log_id=log_id, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VoiceLogRetryView(TenantAPIView):
+    required_capability = Capability.VOICE_USE
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: VoiceLogOutput,
+            400: OpenApiResponse(description="A spoken command: say or type it again instead."),
+            409: OpenApiResponse(description="The note did not fail (it is queued, running or transcribed)."),
+            410: OpenApiResponse(description="The audio was deleted under the retention policy."),
+        },
+        tags=["voice"],
+    )
+    def post(self, request: Request, log_id: UUID) -> Response:
+        """Transcribe a failed voice note again (its uploader, a manager or an admin); poll the
+        returned log's job as after an upload."""
+        log = voice_log_transcribe_retry(user=request.user, log_id=log_id)
+        log = selectors.voice_log_get_for_user(user=request.user, log_id=log.id)
+        return Response(VoiceLogOutput(log).data, status=status.HTTP_202_ACCEPTED)
 
 
 class VoiceLogAudioView(TenantAPIView):
