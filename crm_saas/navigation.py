@@ -24,6 +24,7 @@ TENANT_NAV = [
     NavItem("Customers", "lifecycle:customers", Capability.RECORDS_READ, "users"),
     NavItem("Voice", "voice:home", Capability.VOICE_USE, "mic"),
     NavItem("Scoring model", "leads:model", Capability.ANALYTICS_READ, "chart"),
+    NavItem("Churn model", "lifecycle:churn_model", Capability.ANALYTICS_READ, "chart"),
     NavItem("Team", "accounts:users", Capability.USERS_MANAGE, "team"),
     NavItem("Audit log", "audit:events", Capability.AUDIT_READ, "shield"),
 ]

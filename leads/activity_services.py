@@ -22,6 +22,7 @@ from leads.selectors import leads_visible_to
 from tenants.accounts.models import User
 
 if TYPE_CHECKING:
+    from lifecycle.models import Customer
     from voice.models import VoiceLog
 
 # A follow-up may be due a little in the past: "call them now" said a minute ago is still valid.
@@ -125,19 +126,48 @@ def follow_up_schedule(
     )
 
 
+def customer_follow_up_schedule(
+    *, customer: Customer, actor: User, due_at: datetime, kind: str = FollowUpKind.FOLLOW_UP, title: str = ""
+) -> FollowUp:
+    """A follow-up on a customer (e.g. an accepted next best action), for the customer's owner when
+    the actor may hand work to them, else for the actor. The caller reached ``customer`` through
+    the actor's visibility (``lifecycle.selectors.customer_get_for_user``)."""
+    if kind not in FollowUpKind.values:
+        raise DomainError(
+            f"Unknown follow-up kind '{kind}'. Use one of: {', '.join(FollowUpKind.values)}.", field="kind"
+        )
+    if not actor.has_capability(Capability.RECORDS_WRITE):
+        raise PermissionDeniedError("Your role cannot schedule follow-ups.")
+    due_at = _due_at_check(due_at)
+    title = " ".join((title or "").split()) or f"Follow up with {customer.display_name}"
+    if len(title) > TITLE_MAX_LENGTH:
+        raise DomainError(f"A title is at most {TITLE_MAX_LENGTH} characters.", field="title")
+    owner = customer.owner
+    usable = owner is not None and owner.has_capability(Capability.RECORDS_WRITE)
+    assignee = (
+        owner if usable and (owner.pk == actor.pk or actor.has_capability(Capability.RECORDS_WRITE_ALL)) else actor
+    )
+    return FollowUp.objects.create(
+        customer=customer, assignee=assignee, created_by=actor, kind=kind, title=title, due_at=due_at
+    )
+
+
 def follow_up_may_change(*, follow_up: FollowUp, actor: User) -> bool:
     """Its assignee, its creator and the lead's owner may complete or reopen it; so may managers."""
     if not actor.has_capability(Capability.RECORDS_WRITE):
         return False
     if actor.has_capability(Capability.RECORDS_WRITE_ALL):
         return True
-    return actor.pk in {follow_up.assignee_id, follow_up.created_by_id, follow_up.lead.owner_id}
+    record = follow_up.lead if follow_up.lead_id is not None else follow_up.customer
+    return actor.pk in {follow_up.assignee_id, follow_up.created_by_id, record.owner_id}
 
 
 def _change_check(*, follow_up: FollowUp, actor: User) -> None:
     if follow_up_may_change(follow_up=follow_up, actor=actor):
         return
-    raise PermissionDeniedError("Only the assignee, the lead's owner, a manager or an admin can change this follow-up.")
+    raise PermissionDeniedError(
+        "Only the assignee, the lead's or customer's owner, a manager or an admin can change this follow-up."
+    )
 
 
 @transaction.atomic

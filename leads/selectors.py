@@ -125,11 +125,11 @@ def lead_follow_ups(lead: Lead) -> QuerySet[FollowUp]:
 
 
 def follow_ups_visible_to(user: User) -> QuerySet[FollowUp]:
-    """Follow-ups on leads the user may see (a rep: own and created leads)."""
-    follow_ups = FollowUp.objects.select_related("lead", "assignee", "created_by")
+    """Follow-ups on leads and customers the user may see (a rep: own and created leads, own customers)."""
+    follow_ups = FollowUp.objects.select_related("lead", "customer", "assignee", "created_by")
     if user.has_capability(Capability.RECORDS_READ_ALL):
         return follow_ups
-    return follow_ups.filter(Q(lead__owner=user) | Q(lead__created_by=user))
+    return follow_ups.filter(Q(lead__owner=user) | Q(lead__created_by=user) | Q(customer__owner=user))
 
 
 def follow_ups_for_user(
@@ -157,7 +157,7 @@ def follow_ups_for_user(
 
 
 def follow_up_get_for_user(*, user: User, follow_up_id: Any) -> FollowUp:
-    """A follow-up on a lead the user may see; missing and not-yours answer alike."""
+    """A follow-up on a lead or customer the user may see; missing and not-yours answer alike."""
     try:
         return follow_ups_visible_to(user).get(pk=int(follow_up_id))
     except (FollowUp.DoesNotExist, ValueError, TypeError, OverflowError) as exc:

@@ -14,6 +14,7 @@ from crm_saas.errors import ConflictError, DomainError, PermissionDeniedError
 from crm_saas.roles import Capability
 
 # Notes and follow-ups live in their own module; import them from here like every lead write.
+from leads.activity_services import customer_follow_up_schedule as customer_follow_up_schedule
 from leads.activity_services import follow_up_complete as follow_up_complete
 from leads.activity_services import follow_up_reopen as follow_up_reopen
 from leads.activity_services import follow_up_schedule as follow_up_schedule

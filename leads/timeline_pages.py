@@ -22,11 +22,14 @@ from leads.forms import FollowUpForm, NoteForm
 from leads.models import Lead
 
 
-def _back(request: HttpRequest, lead: Lead) -> str:
-    """Where the form came from (the lead page or the dashboard), else the lead's timeline."""
+def _back(request: HttpRequest, lead: Lead | None, *, customer_id: int | None = None) -> str:
+    """Where the form came from (the lead page or the dashboard), else the lead's timeline (or the
+    customer's page, for a customer's follow-up)."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
+    if lead is None:
+        return reverse("lifecycle:customer", args=[customer_id])
     return reverse("leads:detail", args=[lead.pk]) + "#timeline"
 
 
@@ -80,7 +83,7 @@ def follow_up_complete(request: HttpRequest, follow_up_id: int) -> HttpResponse:
     follow_up = selectors.follow_up_get_for_user(user=request.user, follow_up_id=follow_up_id)
     services.follow_up_complete(follow_up=follow_up, actor=request.user)
     messages.success(request, f"Done: {follow_up.title}.")
-    return redirect(_back(request, follow_up.lead))
+    return redirect(_back(request, follow_up.lead, customer_id=follow_up.customer_id))
 
 
 @capability_required(Capability.RECORDS_WRITE)
@@ -89,4 +92,4 @@ def follow_up_reopen(request: HttpRequest, follow_up_id: int) -> HttpResponse:
     follow_up = selectors.follow_up_get_for_user(user=request.user, follow_up_id=follow_up_id)
     services.follow_up_reopen(follow_up=follow_up, actor=request.user)
     messages.success(request, f"Reopened: {follow_up.title}.")
-    return redirect(_back(request, follow_up.lead))
+    return redirect(_back(request, follow_up.lead, customer_id=follow_up.customer_id))

@@ -1,13 +1,15 @@
 """The demo workspace's customers: some converted demo leads become customers (through the same
 conversion as in the product), and the synthetic generator gives them and a few hundred more
-customers two years of history."""
+customers two years of history; a churn model is then trained on them and every customer scored."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from crm_saas.errors import DomainError
 from crm_saas.roles import Role
 from leads.selectors import LeadFilters, lead_list_for_user
+from lifecycle.churn.service import churn_model_train
 from lifecycle.services import customers_from_leads
 from lifecycle.synthetic import lifecycle_generate
 from tenants.accounts.models import User
@@ -26,4 +28,10 @@ def demo_customers_generate(
     """Customers from up to ``from_leads`` converted demo leads plus ``customers`` generated ones."""
     converted = lead_list_for_user(user=manager, filters=LeadFilters(status="converted", ordering="created_at"))
     linked = customers_from_leads(leads=list(converted[:from_leads]), actor=manager)
-    return lifecycle_generate(customers=customers, seed=seed, owners=generator_owners(), existing=linked)
+    generated = lifecycle_generate(customers=customers, seed=seed, owners=generator_owners(), existing=linked)
+    # A trained churn model, so every customer shows its risk, drivers, history and next actions.
+    try:
+        version = churn_model_train(actor=manager)
+    except DomainError:  # a small demo (tests) may have too few cancellations to learn from
+        return {**generated, "churn_model_version": None, "churn_auc": None}
+    return {**generated, "churn_model_version": version.version, "churn_auc": version.metrics.get("auc")}

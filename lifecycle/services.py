@@ -21,6 +21,7 @@ from django.utils import timezone
 from crm_saas.attributes import attributes_clean_for
 from crm_saas.errors import ConflictError, DomainError, PermissionDeniedError
 from crm_saas.roles import Capability
+from lifecycle.churn.refresh import customer_rescore_soon
 from lifecycle.models import (
     STATUS_KINDS,
     TICKET_KINDS,
@@ -229,6 +230,7 @@ def lifecycle_event_add(
     )
     event = LifecycleEvent.objects.create(customer=customer, **values)
     customers_after_events(customer_ids=[customer.pk], status_changed=kind in STATUS_KINDS)
+    customer_rescore_soon(customer_id=customer.pk)  # churn risk and next actions, after commit, debounced
     customer.refresh_from_db(fields=["status", "churned_at", "last_event_at"])
     return event
 

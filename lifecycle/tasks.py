@@ -16,3 +16,25 @@ def event_import_task(*, job_id: str) -> None:
     from lifecycle.imports.service import customer_event_import_run
 
     job_run(job_id=job_id, handler=customer_event_import_run)
+
+
+@app.task(name="lifecycle.churn_train")
+def churn_model_train_task(*, job_id: str) -> None:
+    from lifecycle.churn.service import churn_model_train_run
+
+    job_run(job_id=job_id, handler=churn_model_train_run)
+
+
+@app.task(name="lifecycle.churn_rescore_customer", acks_late=True)
+def churn_rescore_customer_task(*, customer_id: int) -> bool:
+    from lifecycle.churn.service import customer_rescore_now
+
+    return customer_rescore_now(customer_id=customer_id)
+
+
+@app.task(name="lifecycle.churn_rescore_all")
+def churn_rescore_all_task() -> int:
+    """Per tenant, from the schedule: recompute every active customer's risk (recency ages)."""
+    from lifecycle.churn.service import customers_rescore_all
+
+    return customers_rescore_all()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from lifecycle import views
+from lifecycle.churn import pages as churn_pages
 
 app_name = "lifecycle"
 
@@ -8,4 +9,17 @@ urlpatterns = [
     path("", views.customer_list, name="customers"),
     path("<int:customer_id>/", views.customer_detail, name="customer"),
     path("<int:customer_id>/events/new/", views.event_add, name="event_add"),
+    path("churn-model/", churn_pages.churn_model_page, name="churn_model"),
+    path("churn-model/train/", churn_pages.churn_model_train, name="churn_model_train"),
+    path("churn-model/rollback/", churn_pages.churn_model_rollback, name="churn_model_rollback"),
+    path(
+        "<int:customer_id>/next-actions/<int:action_id>/accept/",
+        churn_pages.next_action_accept,
+        name="next_action_accept",
+    ),
+    path(
+        "<int:customer_id>/next-actions/<int:action_id>/dismiss/",
+        churn_pages.next_action_dismiss,
+        name="next_action_dismiss",
+    ),
 ]

@@ -173,6 +173,19 @@ def _rep_customer_id(world: TenantWorld) -> dict[str, Any]:
     return {"customer_id": customer.pk}
 
 
+def _rep_next_action_ids(world: TenantWorld) -> dict[str, Any]:
+    """A fresh open next action on the rep's customer (each decision closes the one before)."""
+    customer_id = _rep_customer_id(world)["customer_id"]
+    with world.active():
+        from lifecycle.models import NextAction
+
+        NextAction.objects.filter(customer_id=customer_id, code="retention_call", status="open").delete()
+        action = NextAction.objects.create(
+            customer_id=customer_id, code="retention_call", title="Retention call", rationale="55% risk"
+        )
+    return {"customer_id": customer_id, "action_id": action.pk}
+
+
 def _customer_csv(world: TenantWorld, role: str) -> dict[str, Any]:
     upload = io.BytesIO(b"Customer ID,Company,Churned\nS-1,Surface Co,no\n")
     upload.name = "customers.csv"
@@ -311,6 +324,19 @@ API: list[Call] = [
     Call("api:customer-timeline", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
     Call("api:customer-import", "POST", only({ADMIN: 202, MANAGER: 202}), body=_customer_csv, multipart=True),
     Call("api:customer-event-import", "POST", only({ADMIN: 202, MANAGER: 202}), body=_event_csv, multipart=True),
+    # Churn and next best actions: reads like customers; decisions for roles that write records.
+    Call("api:customer-churn", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
+    Call("api:customer-next-action-list", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
+    Call("api:customer-next-action-accept", "POST", only(WRITERS), kwargs=_rep_next_action_ids),
+    Call(
+        "api:customer-next-action-dismiss",
+        "POST",
+        only(WRITERS),
+        kwargs=_rep_next_action_ids,
+        body=lambda w, r: {"reason": "Already in touch"},
+    ),
+    Call("api:churn-train-model", "POST", only({ADMIN: 400, MANAGER: 400})),
+    Call("api:churn-model", "GET", only({ADMIN: 200, MANAGER: 200, VIEWER: 200})),
 ]
 
 
@@ -429,5 +455,21 @@ PAGES: list[Page] = [
         page_only({ADMIN: 302, MANAGER: 302, REP: 302}),
         kwargs=_rep_customer_id,
         data={"kind": "login"},
+    ),
+    Page("lifecycle:churn_model", "GET", page_only({ADMIN: 200, MANAGER: 200, VIEWER: 200})),
+    Page("lifecycle:churn_model_train", "POST", page_only({ADMIN: 302, MANAGER: 302})),
+    Page("lifecycle:churn_model_rollback", "POST", page_only({ADMIN: 302})),
+    Page(
+        "lifecycle:next_action_accept",
+        "POST",
+        page_only({ADMIN: 302, MANAGER: 302, REP: 302}),
+        kwargs=_rep_next_action_ids,
+    ),
+    Page(
+        "lifecycle:next_action_dismiss",
+        "POST",
+        page_only({ADMIN: 302, MANAGER: 302, REP: 302}),
+        kwargs=_rep_next_action_ids,
+        data={"reason": "Already in touch"},
     ),
 ]

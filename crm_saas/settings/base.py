@@ -290,6 +290,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 6 * 3600,  # each tenant retrains only when its own period (default 7 days) is up
         "args": ("leads.retrain_if_due",),
     },
+    "rescore-customer-churn": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 24 * 3600,  # recency features age every day; no-op for tenants without a churn model
+        "args": ("lifecycle.churn_rescore_all",),
+    },
     "purge-stale-import-uploads": {
         "task": "crm_saas.fan_out_to_tenants",
         "schedule": 24 * 3600,

@@ -29,8 +29,15 @@ class FollowUpLeadOutput(serializers.ModelSerializer):
         fields = ["id", "display_name", "company", "status"]
 
 
+class FollowUpCustomerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    company = serializers.CharField()
+
+
 class FollowUpOutput(serializers.ModelSerializer):
-    lead = FollowUpLeadOutput()
+    lead = FollowUpLeadOutput(allow_null=True, help_text="The lead, for a lead's follow-up.")
+    customer = FollowUpCustomerOutput(allow_null=True, help_text="The customer, for a customer's follow-up.")
     assignee = OwnerOutput(allow_null=True)
     created_by = OwnerOutput(allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
@@ -40,6 +47,7 @@ class FollowUpOutput(serializers.ModelSerializer):
         fields = [
             "id",
             "lead",
+            "customer",
             "kind",
             "title",
             "due_at",

@@ -184,12 +184,13 @@
               size: counted ? rows.map(function (row) { return 7 + 11 * Math.sqrt((row.leads || 0) / maxLeads); }) : 10,
               line: { color: t.surface, width: 1.5 },
             },
-            hovertemplate: "predicted %{x:.0%}<br>observed %{y:.0%}" + (counted ? "<br>%{customdata} leads" : "") + "<extra></extra>",
+            hovertemplate: "predicted %{x:.0%}<br>observed %{y:.0%}" + (counted ? "<br>%{customdata} " + (chart.unit || "leads") : "") + "<extra></extra>",
           },
         ],
         layout: {
-          xaxis: percentAxis(t, "Predicted conversion", { range: [-0.02, 1.02], rangemode: "normal" }),
-          yaxis: percentAxis(t, "Observed conversion", { range: [-0.02, 1.02], rangemode: "normal" }),
+          // ``outcome`` names what is predicted ("churn" on the churn model page).
+          xaxis: percentAxis(t, "Predicted " + (chart.outcome || "conversion"), { range: [-0.02, 1.02], rangemode: "normal" }),
+          yaxis: percentAxis(t, "Observed " + (chart.outcome || "conversion"), { range: [-0.02, 1.02], rangemode: "normal" }),
         },
       };
     },
