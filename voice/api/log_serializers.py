@@ -72,12 +72,19 @@ class VoiceLogOutput(serializers.ModelSerializer):
             "engine",
             "confidence",
             "segments",
+            "recognition",
             "transcription_seconds",
             "error",
             "job",
             "created_at",
             "transcribed_at",
         ]
+        extra_kwargs = {
+            "recognition": {
+                "help_text": "How a combining engine decided: the engine that won and each engine's "
+                "hypothesis with its score; empty for a single engine."
+            }
+        }
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_audio_url(self, log: VoiceLog) -> str | None:

@@ -63,6 +63,9 @@ def test_spoken_commands_become_actions(speaking_world, text, voice, speed, inte
     assert command["action"]["intent"] == intent, (command["text"], command["action"])
     assert entities.items() <= command["action"]["entities"].items(), command["action"]
     assert command["voice_log"]  # linked to its encrypted recording
+    # The log tells how the command engine decided between its recognisers.
+    log = client.get(f"/api/v1/voice/logs/{command['voice_log']}/").json()
+    assert log["recognition"]["winner"] and set(log["recognition"]["hypotheses"]) >= {log["recognition"]["winner"]}
     if lead:
         with speaking_world.active():
             expected = Lead.objects.get(company=lead)
