@@ -11,6 +11,14 @@ def customer_import_task(*, job_id: str) -> None:
     job_run(job_id=job_id, handler=customer_import_run)
 
 
+@app.task(name="lifecycle.purge_stale_uploads")
+def customer_import_uploads_purge_task() -> int:
+    """Per tenant (queued by crm_saas.fan_out_to_tenants): uploads previewed but never imported."""
+    from lifecycle.imports.service import customer_import_uploads_purge
+
+    return customer_import_uploads_purge()
+
+
 @app.task(name="lifecycle.event_import")
 def event_import_task(*, job_id: str) -> None:
     from lifecycle.imports.service import customer_event_import_run

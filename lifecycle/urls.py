@@ -1,12 +1,17 @@
 from django.urls import path
 
-from lifecycle import views
+from lifecycle import import_pages, views
 from lifecycle.churn import pages as churn_pages
 
 app_name = "lifecycle"
 
 urlpatterns = [
     path("", views.customer_list, name="customers"),
+    path("import/", import_pages.customer_import, name="import"),
+    path("import/<str:token>/", import_pages.customer_import_preview, name="import_preview"),
+    path("events/import/", import_pages.event_import, name="event_import"),
+    path("events/import/<str:token>/", import_pages.event_import_preview, name="event_import_preview"),
+    path("imports/<uuid:job_id>/", import_pages.import_progress, name="import_progress"),
     path("<int:customer_id>/", views.customer_detail, name="customer"),
     path("<int:customer_id>/events/new/", views.event_add, name="event_add"),
     path("churn-model/", churn_pages.churn_model_page, name="churn_model"),

@@ -31,7 +31,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(customers, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    context = {"page": page, "filter_form": filter_form, "query": params.urlencode()}
+    context = {
+        "page": page,
+        "filter_form": filter_form,
+        "query": params.urlencode(),
+        "can_import": request.user.has_capability(Capability.RECORDS_WRITE_ALL),
+    }
     return render(request, "lifecycle/list.html", context)
 
 

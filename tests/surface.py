@@ -394,6 +394,8 @@ PAGES: list[Page] = [
     Page("leads:model_rollback", "POST", page_only({ADMIN: 302})),
     Page("leads:model_column", "POST", page_only({ADMIN: 302}), data={"column": "attr__x", "keep": "1"}),
     Page("leads:import", "GET", page_only({ADMIN: 200, MANAGER: 200})),
+    Page("lifecycle:import", "GET", page_only({ADMIN: 200, MANAGER: 200})),
+    Page("lifecycle:event_import", "GET", page_only({ADMIN: 200, MANAGER: 200})),
     Page("leads:rules", "GET", page_only({ADMIN: 200})),
     Page(
         "leads:rules",

@@ -300,6 +300,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 24 * 3600,
         "args": ("leads.purge_stale_uploads",),
     },
+    "purge-stale-customer-import-uploads": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 24 * 3600,
+        "args": ("lifecycle.purge_stale_uploads",),
+    },
     "purge-expired-voice-audio": {
         "task": "crm_saas.fan_out_to_tenants",
         "schedule": 24 * 3600,  # each tenant's own retention_days decides what has expired

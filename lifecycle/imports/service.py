@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
 from crm_saas.errors import DomainError
 from crm_saas.imports import engine
-from crm_saas.imports.files import upload_store
+from crm_saas.imports.files import UPLOAD_LIFETIME, upload_store, uploads_purge
 from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback
 from lifecycle.imports import customers, events
@@ -66,3 +67,10 @@ def customer_import_run(job: Job, report_progress: ProgressCallback) -> dict[str
 
 def customer_event_import_run(job: Job, report_progress: ProgressCallback) -> dict[str, Any]:
     return engine.import_run(events.SPEC, job, report_progress)
+
+
+def customer_import_uploads_purge(*, older_than: timedelta = UPLOAD_LIFETIME) -> int:
+    """Delete customer and event uploads previewed on the import pages but never imported."""
+    return uploads_purge(
+        uploads=customers.UPLOADS, job_kinds=[customers.JOB_KIND], older_than=older_than
+    ) + uploads_purge(uploads=events.UPLOADS, job_kinds=[events.JOB_KIND], older_than=older_than)
