@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from crm_saas.errors import DomainError
+from crm_saas.integrations.events import lead_score_events_emit
 from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback, job_create, job_enqueue
 from leads.models import CLOSED_STATUSES, Lead, LeadScore, LeadStatus, ScoringRule, ScoringSettings
@@ -223,7 +224,10 @@ def leads_score(
             factors=scored.factors[index] if scored.factors is not None else [],
             explained=scored.factors is not None,
         )
+        previous_band = lead.band
         lead.score, lead.band, lead.probability, lead.scored_at = result.score, result.band, result.probability, now
+        if record_history:
+            lead_score_events_emit(lead, previous_band=previous_band)
         results.append(result)
     return results
 
