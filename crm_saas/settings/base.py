@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "leads.models.ActivityKind",
         "LeadStatusEnum": "leads.models.LeadStatus",
         "LifecycleEventKindEnum": "lifecycle.models.EventKind",
+        "WebhookDeliveryStatusEnum": "crm_saas.integrations.models.DeliveryStatus",
     },
 }
 
