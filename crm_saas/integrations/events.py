@@ -56,5 +56,5 @@ def lead_score_events_emit(lead: Any, *, previous_band: str | None) -> None:
     from crm_saas.integrations.payloads import lead_score_payload
 
     webhook_event_emit("lead.scored", lead_score_payload(lead))
-    if previous_band is not None and previous_band != lead.band:
+    if previous_band and previous_band != lead.band:
         webhook_event_emit("lead.priority_changed", lead_score_payload(lead, previous_band=previous_band))
