@@ -22,10 +22,9 @@ class BaseAPIView(GenericAPIView):
 
 
 class TenantAPIView(IdempotentPostMixin, BaseAPIView):
-    """An endpoint on a tenant's host, for users of that tenant holding a capability.
+    """An endpoint on a tenant's host, for users of that tenant holding a capability."""
 
-    Its POSTs honour an ``Idempotency-Key`` header (crm_saas/integrations/api/idempotency.py).
-    """
+    # POSTs honour an Idempotency-Key header (crm_saas/integrations/api/idempotency.py).
 
     permission_classes: ClassVar[list[Any]] = [HasRoleCapability]
     required_capability: ClassVar[str | None] = None
