@@ -21,7 +21,9 @@ class ApiKeyForm(forms.Form):
 
 
 class WebhookForm(forms.Form):
-    url = forms.URLField(max_length=500, label="URL", assume_scheme="https", help_text="Receives a signed POST for each event.")
+    url = forms.URLField(
+        max_length=500, label="URL", assume_scheme="https", help_text="Receives a signed POST for each event."
+    )
     events = forms.MultipleChoiceField(
         choices=[(name, f"{name} — {text}") for name, text in EVENTS.items()], widget=forms.CheckboxSelectMultiple
     )

@@ -15,7 +15,6 @@ from crm_saas.integrations.events import webhook_event_emit
 from crm_saas.integrations.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from crm_saas.integrations.services.webhooks import (
     delivery_attempt,
-    delivery_redeliver,
     subscription_create,
 )
 from crm_saas.integrations.signing import signature_compute, signature_verify
@@ -297,7 +296,7 @@ def test_webhook_pages_show_subscriptions_and_deliveries(alpha, settings) -> Non
     detail = web.get(created["Location"])
     assert subscription.secret.encode() in detail.content
     assert b"lead.created" in detail.content and b"Redeliver" in detail.content
-    assert b'&quot;id&quot;: 1' in web.get(f"/integrations/webhooks/deliveries/{delivery.pk}/").content
+    assert b"&quot;id&quot;: 1" in web.get(f"/integrations/webhooks/deliveries/{delivery.pk}/").content
     assert web.post(created["Location"], {"action": "disable"}).status_code == 302
     with alpha.active():
         subscription.refresh_from_db()
