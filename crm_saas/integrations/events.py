@@ -51,6 +51,15 @@ def webhook_event_emit(event: str, payload: dict[str, Any]) -> int:
     return len(deliveries)
 
 
+def webhook_events_subscribed(*events: str) -> bool:
+    """Whether any active subscription wants one of ``events``: lets a batch skip building payloads."""
+    if connection.schema_name == "public":
+        return False
+    from crm_saas.integrations.models import WebhookSubscription
+
+    return WebhookSubscription.objects.filter(is_active=True, events__overlap=list(events)).exists()
+
+
 def lead_score_events_emit(lead: Any, *, previous_band: str | None) -> None:
     """``lead.scored``, and ``lead.priority_changed`` when the band moved (not on a first score)."""
     from crm_saas.integrations.payloads import lead_score_payload
