@@ -488,7 +488,7 @@ PAGES: list[Page] = [
         data={"kind": "login"},
     ),
     Page("integrations:api_keys", "GET", page_only({ADMIN: 200})),
-    Page("integrations:api_keys", "POST", page_only({ADMIN: 200}), data={"name": "Page key", "scopes": ["leads:read"]}),
+    Page("integrations:api_keys", "POST", page_only({ADMIN: 302}), data={"name": "Page key", "scopes": ["leads:read"]}),
     Page("integrations:api_key_revoke", "POST", page_only({ADMIN: 302}), kwargs=_api_key_id),
     Page("integrations:webhooks", "GET", page_only({ADMIN: 200})),
     Page(

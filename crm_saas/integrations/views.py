@@ -19,24 +19,30 @@ from crm_saas.integrations.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from crm_saas.roles import Capability
 from crm_saas.web import capability_required, form_add_domain_error
 
+NEW_KEY_SESSION = "integrations:new_api_key"
+
 
 @capability_required(Capability.SETTINGS_MANAGE)
 def api_key_list(request: HttpRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
-    issued = None
     if request.method == "POST" and form.is_valid():
         try:
             issued = api_keys.api_key_create(actor=request.user, request=request, **form.cleaned_data)
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
-            form = ApiKeyForm()
-    # Rendered, not redirected: the new key is shown in this one response and stored nowhere.
+            # Redirected so a reload cannot create a second key; the key rides in the session
+            # until the next page shows it, once.
+            request.session[NEW_KEY_SESSION] = {"id": issued.api_key.pk, "key": issued.key}
+            return redirect("integrations:api_keys")
+    issued = request.session.pop(NEW_KEY_SESSION, None) if request.method == "GET" else None
+    new_key = None
+    if issued:
+        new_key = {"key": issued["key"], "api_key": selectors.api_key_get(api_key_id=issued["id"])}
     return render(
         request,
         "integrations/api_keys.html",
-        {"form": form, "issued": issued, "keys": selectors.api_key_list()[:200]},
-        status=200,
+        {"form": form, "issued": new_key, "keys": selectors.api_key_list()[:200]},
     )
 
 

@@ -116,12 +116,13 @@ class IdempotentPostMixin:
         if record is None:
             return
         self._idempotency_record = self._idempotency_atomic = None
-        storable = response is not None and response.status_code < 500 and hasattr(response, "data")
+        failed = response is None or response.status_code >= 500
+        storable = not failed and hasattr(response, "data")
         if storable:
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
             idempotency_complete(record=record, status=response.status_code, body=response.data, headers=headers)
-        else:
-            transaction.set_rollback(True)
+        elif failed:
+            transaction.set_rollback(True)  # a server failure: the client's retry must run again
         atomic.__exit__(None, None, None)
         if not storable:
-            idempotency_release(record=record)
+            idempotency_release(record=record)  # a non-JSON answer cannot be replayed

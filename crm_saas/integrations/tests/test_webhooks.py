@@ -305,3 +305,29 @@ def test_webhook_pages_show_subscriptions_and_deliveries(alpha, settings) -> Non
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
     refused = web.post("/integrations/webhooks/", {"url": "http://10.0.0.5/x", "events": ["lead.created"]})
     assert refused.status_code == 200 and b"public addresses" in refused.content
+
+
+def test_voice_commands_and_training_emit_their_events(alpha) -> None:
+    subscribe(alpha, "http://127.0.0.1:9/a", ["voice.command_executed", "lead.created", "model.trained"])
+    from crm_saas.jobs.models import Job, JobStatus
+    from crm_saas.jobs.services import job_run
+    from leads.scoring import service as scoring
+    from leads.tests.test_scoring import make_history
+    from tests.surface import REP
+    from voice.services.commands import voice_command_confirm, voice_command_submit_text
+
+    with alpha.active():
+        command = voice_command_submit_text(speaker=alpha.users[REP], text="add a new lead from Spoken Co")
+        voice_command_confirm(speaker=alpha.users[REP], command_id=command.pk)
+        executed = WebhookDelivery.objects.get(event="voice.command_executed").payload["data"]["command"]
+        assert executed["id"] == str(command.pk) and executed["intent"] == "create_lead"
+        created = WebhookDelivery.objects.get(event="lead.created").payload["data"]["lead"]
+        assert created["company"] == "Spoken Co"
+
+        make_history(alpha)
+        job = Job.objects.create(kind=scoring.TRAIN_JOB, created_by=alpha.users[ADMIN])
+        job_run(job_id=str(job.pk), handler=scoring.lead_model_train_run)
+        job.refresh_from_db()
+        assert job.status == JobStatus.SUCCEEDED, job.error
+        trained = WebhookDelivery.objects.get(event="model.trained").payload["data"]["model"]
+    assert trained["version"] == 1 and trained["is_active"] is True and "auc" in trained["metrics"]
