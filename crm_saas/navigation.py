@@ -27,6 +27,8 @@ TENANT_NAV = [
     NavItem("Churn model", "lifecycle:churn_model", Capability.ANALYTICS_READ, "chart"),
     NavItem("Team", "accounts:users", Capability.USERS_MANAGE, "team"),
     NavItem("Audit log", "audit:events", Capability.AUDIT_READ, "shield"),
+    NavItem("API keys", "integrations:api_keys", Capability.SETTINGS_MANAGE, "key"),
+    NavItem("Webhooks", "integrations:webhooks", Capability.SETTINGS_MANAGE, "link"),
 ]
 PLATFORM_NAV = [
     NavItem("Tenants", "platform:tenants", None, "building"),

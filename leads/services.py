@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm_saas.errors import ConflictError, DomainError, PermissionDeniedError
+from crm_saas.integrations.events import webhook_event_emit
+from crm_saas.integrations.payloads import lead_payload
 from crm_saas.roles import Capability
 
 # Notes and follow-ups live in their own module; import them from here like every lead write.
@@ -112,6 +114,7 @@ def lead_create(*, actor: User, data: dict[str, Any], created_at: datetime | Non
     if lead.status == LeadStatus.CONVERTED:
         leads_converted(leads=[lead], actor=actor)
     lead_rescore_soon(lead_id=lead.pk)
+    webhook_event_emit("lead.created", {"lead": lead_payload(lead)})
     return lead
 
 
@@ -126,6 +129,7 @@ def lead_update(*, lead: Lead, actor: User, data: dict[str, Any]) -> Lead:
     if lead.status == LeadStatus.CONVERTED and not was_converted:
         leads_converted(leads=[lead], actor=actor)  # e.g. the customer account (lifecycle)
     lead_rescore_soon(lead_id=lead.pk)
+    webhook_event_emit("lead.updated", {"lead": lead_payload(lead)})
     return lead
 
 

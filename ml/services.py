@@ -14,6 +14,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from crm_saas.errors import DomainError, NotFoundError
+from crm_saas.integrations.events import webhook_event_emit
+from crm_saas.integrations.payloads import model_version_payload
 from crm_saas.storage import get_object_store, tenant_object_key
 from ml.models import ColumnOverride, ModelVersion
 from ml.training import TrainedModel, TrainingResult
@@ -52,6 +54,7 @@ def model_version_save(*, kind: str, result: TrainingResult, actor: User | None,
         )
         if activate:
             model_version_activate(version=version)
+        webhook_event_emit("model.trained", {"model": model_version_payload(version)})
     return version
 
 

@@ -204,6 +204,45 @@ def _csv(world: TenantWorld, role: str) -> dict[str, Any]:
     return {"file": upload}
 
 
+def _api_key_id(world: TenantWorld) -> dict[str, Any]:
+    """An API key of the tenant's admin."""
+    from crm_saas.integrations.models import ApiKey
+    from crm_saas.integrations.services.api_keys import api_key_create
+
+    with world.active():
+        key = ApiKey.objects.filter(name="Surface key").first() or (
+            api_key_create(actor=world.users[ADMIN], name="Surface key", scopes=["leads:read"]).api_key
+        )
+    return {"api_key_id": key.pk}
+
+
+def _subscription_id(world: TenantWorld) -> dict[str, Any]:
+    from crm_saas.integrations.models import WebhookSubscription
+    from crm_saas.integrations.services.webhooks import subscription_create
+
+    with world.active():
+        subscription = WebhookSubscription.objects.filter(description="Surface").first() or subscription_create(
+            actor=world.users[ADMIN], url="http://127.0.0.1:9/hook", events=["lead.created"], description="Surface"
+        )
+    return {"subscription_id": subscription.pk}
+
+
+def _delivery_id(world: TenantWorld) -> dict[str, Any]:
+    from crm_saas.integrations.models import WebhookDelivery, WebhookSubscription
+
+    subscription_id = _subscription_id(world)["subscription_id"]
+    with world.active():
+        subscription = WebhookSubscription.objects.get(pk=subscription_id)
+        delivery = WebhookDelivery.objects.filter(subscription=subscription).first() or WebhookDelivery.objects.create(
+            subscription=subscription, event="lead.created", payload={"data": {}}
+        )
+    return {"delivery_id": delivery.pk}
+
+
+def _webhook_body(world: TenantWorld, role: str) -> dict[str, Any]:
+    return {"url": "http://127.0.0.1:9/hook", "events": ["lead.created", "lead.scored"]}
+
+
 API: list[Call] = [
     Call(
         "api:auth-token",
@@ -337,6 +376,27 @@ API: list[Call] = [
     ),
     Call("api:churn-train-model", "POST", only({ADMIN: 400, MANAGER: 400})),
     Call("api:churn-model", "GET", only({ADMIN: 200, MANAGER: 200, VIEWER: 200})),
+    # Integrations: API keys and webhooks are managed by tenant admins.
+    Call("api:api-key-list", "GET", only({ADMIN: 200})),
+    Call("api:api-key-list", "POST", only({ADMIN: 201}), body=lambda w, r: {"name": "CI", "scopes": ["leads:read"]}),
+    Call("api:api-key-detail", "GET", only({ADMIN: 200}), kwargs=_api_key_id),
+    Call("api:api-key-revoke", "POST", only({ADMIN: 200}), kwargs=_api_key_id),
+    Call("api:webhook-list", "GET", only({ADMIN: 200})),
+    Call("api:webhook-list", "POST", only({ADMIN: 201}), body=_webhook_body),
+    Call("api:webhook-event-list", "GET", only({ADMIN: 200})),
+    Call("api:webhook-detail", "GET", only({ADMIN: 200}), kwargs=_subscription_id),
+    Call(
+        "api:webhook-detail",
+        "PATCH",
+        only({ADMIN: 200}),
+        kwargs=_subscription_id,
+        body=lambda w, r: {"description": "x"},
+    ),
+    Call("api:webhook-detail", "DELETE", only({ADMIN: 204}), kwargs=_subscription_id),
+    Call("api:webhook-ping", "POST", only({ADMIN: 202}), kwargs=_subscription_id),
+    Call("api:webhook-delivery-list", "GET", only({ADMIN: 200}), kwargs=_subscription_id),
+    Call("api:webhook-delivery-detail", "GET", only({ADMIN: 200}), kwargs=_delivery_id),
+    Call("api:webhook-delivery-redeliver", "POST", only({ADMIN: 202}), kwargs=_delivery_id),
 ]
 
 
@@ -474,4 +534,18 @@ PAGES: list[Page] = [
         kwargs=_rep_next_action_ids,
         data={"reason": "Already in touch"},
     ),
+    Page("integrations:api_keys", "GET", page_only({ADMIN: 200})),
+    Page("integrations:api_keys", "POST", page_only({ADMIN: 302}), data={"name": "Page key", "scopes": ["leads:read"]}),
+    Page("integrations:api_key_revoke", "POST", page_only({ADMIN: 302}), kwargs=_api_key_id),
+    Page("integrations:webhooks", "GET", page_only({ADMIN: 200})),
+    Page(
+        "integrations:webhooks",
+        "POST",
+        page_only({ADMIN: 302}),
+        data={"url": "http://127.0.0.1:9/page-hook", "events": ["lead.created"]},
+    ),
+    Page("integrations:webhook", "GET", page_only({ADMIN: 200}), kwargs=_subscription_id),
+    Page("integrations:webhook", "POST", page_only({ADMIN: 302}), kwargs=_subscription_id, data={"action": "ping"}),
+    Page("integrations:delivery", "GET", page_only({ADMIN: 200}), kwargs=_delivery_id),
+    Page("integrations:delivery_redeliver", "POST", page_only({ADMIN: 302}), kwargs=_delivery_id),
 ]

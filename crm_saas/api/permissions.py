@@ -36,6 +36,12 @@ class HasRoleCapability(BasePermission):
         capability = required_capability_for(view, request.method)
         if capability is None:
             return False
+        from crm_saas.integrations.authentication import api_key_scope_denial
+
+        denial = api_key_scope_denial(auth=request.auth, view=view, capability=capability)
+        if denial:
+            self.message = denial  # a fresh instance per request: says which scope is missing
+            return False
         return user.has_capability(capability)
 
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
 from crm_saas.api.permissions import HasRoleCapability, IsPlatformOperator
+from crm_saas.integrations.api.idempotency import IdempotentPostMixin
 
 
 class BaseAPIView(GenericAPIView):
@@ -20,8 +21,10 @@ class BaseAPIView(GenericAPIView):
         return self.get_paginated_response(serializer_class(page, many=True).data)
 
 
-class TenantAPIView(BaseAPIView):
+class TenantAPIView(IdempotentPostMixin, BaseAPIView):
     """An endpoint on a tenant's host, for users of that tenant holding a capability."""
+
+    # POSTs honour an Idempotency-Key header (crm_saas/integrations/api/idempotency.py).
 
     permission_classes: ClassVar[list[Any]] = [HasRoleCapability]
     required_capability: ClassVar[str | None] = None

@@ -62,6 +62,7 @@ TENANT_APPS = [
     "tenants.accounts",
     "crm_saas.audit",
     "crm_saas.jobs",
+    "crm_saas.integrations",
     "leads",
     "voice",
     "lifecycle",
@@ -212,12 +213,13 @@ if DATA_KEY_CACHE_SECONDS < 0:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "crm_saas.api.authentication.BearerTokenAuthentication",
+        "crm_saas.integrations.authentication.ApiKeyAuthentication",
         "crm_saas.api.authentication.CsrfSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["crm_saas.api.permissions.HasRoleCapability"],
     "DEFAULT_PAGINATION_CLASS": "crm_saas.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "crm_saas.integrations.api.schema.CrmAutoSchema",
     "EXCEPTION_HANDLER": "crm_saas.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -235,7 +237,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "crm_saas API",
     "DESCRIPTION": (
         "Multi-tenant CRM API. Every tenant has its own host name; call the API on your tenant's "
-        "host with `Authorization: Token <token>` obtained from `POST /api/v1/auth/token/`."
+        "host with `Authorization: Token <token>` obtained from `POST /api/v1/auth/token/`, or, for "
+        "machine clients, `Authorization: Api-Key <key>` with a scoped key created by a tenant admin. "
+        'Every error answers `{"detail": str, "errors": {field: [str]}}`. POSTs accept an '
+        "`Idempotency-Key` header for safe retries. Lists are paginated with `?page=` and "
+        "`?page_size=` (at most 200). See docs/integration.md for webhooks and client examples."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -254,6 +260,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "leads.models.ActivityKind",
         "LeadStatusEnum": "leads.models.LeadStatus",
         "LifecycleEventKindEnum": "lifecycle.models.EventKind",
+        "WebhookDeliveryStatusEnum": "crm_saas.integrations.models.DeliveryStatus",
     },
 }
 
@@ -310,6 +317,29 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 24 * 3600,  # each tenant's own retention_days decides what has expired
         "args": ("voice.purge_expired_audio",),
     },
+}
+
+# --- Integrations (API keys, webhooks, idempotent POSTs) ----------------------------------------
+# Webhooks may target private, loopback and link-local addresses only outside production (SSRF).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("CRM_WEBHOOK_ALLOW_PRIVATE_TARGETS", not IS_PRODUCTION)
+# Seconds to wait before each retry of a failed delivery: 1 min, 5 min, 30 min, 2 h, 6 h.
+WEBHOOK_RETRY_DELAYS = [
+    int(value) for value in env_list("CRM_WEBHOOK_RETRY_DELAYS", ["60", "300", "1800", "7200", "21600"])
+]
+# A subscription is switched off after this many deliveries in a row failed every retry.
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("CRM_WEBHOOK_DISABLE_AFTER_FAILURES", 5)
+WEBHOOK_TIMEOUT_SECONDS = env_int("CRM_WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("CRM_WEBHOOK_DELIVERY_RETENTION_DAYS", 30)
+IDEMPOTENCY_TTL_HOURS = env_int("CRM_IDEMPOTENCY_TTL_HOURS", 24)
+CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
+    "task": "crm_saas.fan_out_to_tenants",
+    "schedule": 3600,
+    "args": ("integrations.purge_idempotency_records",),
+}
+CELERY_BEAT_SCHEDULE["purge-old-webhook-deliveries"] = {
+    "task": "crm_saas.fan_out_to_tenants",
+    "schedule": 24 * 3600,
+    "args": ("integrations.purge_webhook_deliveries",),
 }
 
 # --- Email and logging --------------------------------------------------------------------------

@@ -13,6 +13,8 @@ os.environ.setdefault("CRM_ENV", "test")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")  # Celery broker for tests
 os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")  # cleared before every test
 os.environ.setdefault("OBJECT_STORAGE_ROOT", tempfile.mkdtemp(prefix="crm-test-objects-"))
+# Webhook retries seconds apart, so tests watch a whole retry ladder with a real worker.
+os.environ.setdefault("CRM_WEBHOOK_RETRY_DELAYS", "1,1,1,1,1")
 # Dummy credentials for the local S3 API server; it does not check them.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "test-access-key")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test-secret-key")

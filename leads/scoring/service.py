@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from crm_saas.errors import DomainError
+from crm_saas.integrations.events import lead_score_events_emit, webhook_events_subscribed
 from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback, job_create, job_enqueue
 from leads.models import CLOSED_STATUSES, Lead, LeadScore, LeadStatus, ScoringRule, ScoringSettings
@@ -219,6 +220,7 @@ def leads_score(
     scored = frame_score(lead_frame(leads, as_of=now), scorer, explain=explain)
     _store(scored, version=scorer.version, at=now, record_history=record_history)
     results = []
+    emit_events = record_history and webhook_events_subscribed("lead.scored", "lead.priority_changed")
     for index, lead in enumerate(leads):
         result = ScoreResult(
             score=int(scored.scores[index]),
@@ -228,7 +230,10 @@ def leads_score(
             factors=scored.factors[index] if scored.factors is not None else [],
             explained=scored.factors is not None,
         )
+        previous_band = lead.band
         lead.score, lead.band, lead.probability, lead.scored_at = result.score, result.band, result.probability, now
+        if emit_events:
+            lead_score_events_emit(lead, previous_band=previous_band)
         results.append(result)
     return results
 

@@ -40,7 +40,12 @@ class User(AbstractBaseUser):
     def display_name(self) -> str:
         return self.full_name or self.email
 
+    # Set for one request by API-key authentication: the key's scopes narrow the role further.
+    capability_limit: frozenset[str] | None = None
+
     def has_capability(self, capability: str) -> bool:
+        if self.capability_limit is not None and capability not in self.capability_limit:
+            return False
         return self.is_active and role_has_capability(self.role, capability)
 
 

@@ -19,6 +19,8 @@ from django.utils import timezone
 from crm_saas.audit.models import AuditAction
 from crm_saas.audit.services import audit_record
 from crm_saas.errors import ConflictError, DomainError, NotFoundError
+from crm_saas.integrations.events import webhook_event_emit
+from crm_saas.integrations.payloads import voice_command_payload
 from crm_saas.roles import Capability
 from crm_saas.storage import get_object_store
 from leads import selectors as lead_selectors
@@ -167,6 +169,7 @@ def voice_command_confirm(
                 request=request,
                 metadata={"intent": action.intent, "result": result},
             )
+            webhook_event_emit("voice.command_executed", {"command": voice_command_payload(command, result=result)})
             return _finish(command, VoiceCommandStatus.EXECUTED, reply=reply, result=result)
     # Outside the rolled-back transaction: the failure itself is kept, with a reply to act on.
     command = VoiceCommand.objects.get(pk=command.pk)

@@ -25,6 +25,8 @@ from crm_saas.audit.models import AuditAction
 from crm_saas.audit.services import audit_record
 from crm_saas.crypto import DecryptionFailed, encrypted_get, encrypted_put
 from crm_saas.errors import DomainError, NotFoundError, PermissionDeniedError
+from crm_saas.integrations.events import webhook_event_emit
+from crm_saas.integrations.payloads import voice_log_payload
 from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback, job_create, job_enqueue
 from crm_saas.roles import Capability
@@ -228,6 +230,7 @@ def voice_log_transcribe_run(job: Job, report_progress: ProgressCallback) -> dic
             ]
         )
         _attach_to_lead(log)
+        webhook_event_emit("voice.transcribed", {"voice_log": voice_log_payload(log)})
     if log.kind == VoiceLogKind.COMMAND:
         from voice.services.commands import voice_command_transcribed
 
