@@ -73,3 +73,16 @@ def model_version_payload(version: Any) -> dict[str, Any]:
         "is_active": version.is_active,
         "created_at": _iso(version.created_at),
     }
+
+
+def customer_churn_payload(
+    *, customer_id: int, external_id: str | None, risk: float, band: str, previous_band: str, scored_at: Any
+) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "external_id": external_id,
+        "risk": risk,
+        "band": band,
+        "previous_band": previous_band or None,
+        "scored_at": _iso(scored_at),
+    }

@@ -19,6 +19,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from crm_saas.errors import DomainError
+from crm_saas.integrations.events import webhook_event_emit, webhook_events_subscribed
+from crm_saas.integrations.payloads import customer_churn_payload
 from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback, job_create, job_enqueue
 from lifecycle.churn.factors import TOP_FACTORS, bands_for, drivers, to_probability
@@ -42,6 +44,7 @@ TRAIN_JOB = "lifecycle.churn_train"
 BATCH = 2000
 HISTORY_EVERY_DAYS = 30
 STORED_FACTORS = 12
+RISK_CHANGED = "customer.churn_risk_changed"
 
 
 @dataclass
@@ -123,6 +126,8 @@ def customers_score(
     scored = frame_score(frame, scorer)
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     with transaction.atomic():
+        if webhook_events_subscribed(RISK_CHANGED):
+            _risk_changes_emit(ids, scored, at=now)
         ChurnPrediction.objects.filter(
             customer_id__in=ids, model_version=scorer.version, as_of__gte=day_start, as_of__lte=now
         ).delete()
@@ -133,6 +138,29 @@ def customers_score(
 
             next_actions_refresh(scored=scored)
     return len(ids)
+
+
+def _risk_changes_emit(ids: list[int], scored: ScoredRows, *, at: datetime) -> None:
+    """One event per customer whose risk band moves (from none on a first scoring, too)."""
+    before = {
+        pk: (band, external_id)
+        for pk, band, external_id in Customer.objects.filter(pk__in=ids).values_list("pk", "churn_band", "external_id")
+    }
+    for row, customer_id in enumerate(scored.frame["customer_id"]):
+        previous_band, external_id = before[int(customer_id)]
+        band = str(scored.bands[row])
+        if band != previous_band:
+            webhook_event_emit(
+                RISK_CHANGED,
+                customer_churn_payload(
+                    customer_id=int(customer_id),
+                    external_id=external_id,
+                    risk=round(float(scored.risks[row]), 4),
+                    band=band,
+                    previous_band=previous_band,
+                    scored_at=at,
+                ),
+            )
 
 
 def _predictions_insert(scored: ScoredRows, *, version: ModelVersion, at: datetime) -> None:
