@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from crm_saas.errors import DomainError, NotFoundError
+from crm_saas.errors import DomainError
 from crm_saas.roles import Capability, Role, role_has_capability
 from crm_saas.web import capability_required, form_add_domain_error
 from leads import selectors as lead_selectors
@@ -60,6 +60,13 @@ def triage_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/triage.html", context)
 
 
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
 def _back(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -71,10 +78,10 @@ def _back(request: HttpRequest, default: str) -> str:
 @require_POST
 def message_assign(request: HttpRequest, message_id: int) -> HttpResponse:
     message = selectors.message_get_for_user(user=request.user, message_id=message_id)
-    try:
-        assignee = User.objects.get(pk=int(request.POST.get("assignee", "")), is_active=True)
-    except (User.DoesNotExist, ValueError) as exc:
-        raise NotFoundError("Choose someone to assign the lead to.") from exc
+    assignee = User.objects.filter(pk=_int(request.POST.get("assignee")), is_active=True).first()
+    if assignee is None:
+        flash.error(request, "Choose someone to assign the lead to.")
+        return redirect(_back(request, reverse("leads:triage")))
     try:
         services.lead_message_assign(message=message, actor=request.user, assignee=assignee)
     except DomainError as error:

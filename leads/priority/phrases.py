@@ -15,7 +15,7 @@ from leads.priority.language import STOPWORDS, words_of
 MAX_WORDS = 3
 # Words that carry no topic in an inquiry, beside grammatical ones.
 FILLERS = words_of(
-    "hi hello dear regards thanks thank best kind cheers team please would like need want get know let us "
+    "hi hello dear regards thanks thank best kind cheers please would like need want get know let us "
     "could can we'd i'd im i'm we're it's let's one also really just"
 )
 TOKEN = re.compile(r"[^\W_][\w'\-]*|[^\w\s]")

@@ -34,6 +34,14 @@ class TextModel:
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         return self.pipeline.predict_proba(texts)[:, 1]
 
+    def _word_names(self) -> np.ndarray:
+        # Computed once per loaded model (get_feature_names_out rebuilds the list on every call).
+        names = self.__dict__.get("_names")
+        if names is None:
+            names = self.pipeline.named_steps["features"].transformer_list[0][1].get_feature_names_out()
+            self.__dict__["_names"] = names
+        return names
+
     def top_terms(self, text: str, *, limit: int = 3) -> list[str]:
         """The words of ``text`` that pushed it most towards "converts" (word n-grams only: readable)."""
         words: TfidfVectorizer = self.pipeline.named_steps["features"].transformer_list[0][1]
@@ -41,7 +49,7 @@ class TextModel:
         row = words.transform([text])
         coefficients = model.coef_[0][: row.shape[1]]
         contributions = row.multiply(coefficients).tocsr()
-        names = words.get_feature_names_out()
+        names = self._word_names()
         pairs = sorted(zip(contributions.indices, contributions.data, strict=True), key=lambda pair: -pair[1])
         return [str(names[index]) for index, value in pairs[:limit] if value > 0]
 
