@@ -68,7 +68,8 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
         "attributes": attributes,
         "can_write": request.user.has_capability(Capability.RECORDS_WRITE),
         "can_delete": request.user.has_capability(Capability.RECORDS_WRITE_ALL),
-        "priority_settings": priority_settings(),
+        # Only a prioritised lead shows the thresholds (prioritising created the settings row).
+        "priority_settings": priority_settings() if lead.priority else None,
         "priority_history": list(lead.priority_history.all()[:20]),
         "message_form": MessageForm(auto_id="id_message_%s"),
     }
