@@ -18,4 +18,5 @@ bench:
 	.venv/bin/python bench/tenant_provisioning.py
 	.venv/bin/python bench/lead_import.py
 	.venv/bin/python bench/lead_scoring.py
+	.venv/bin/python bench/lead_priority.py
 	.venv/bin/python bench/voice_commands.py

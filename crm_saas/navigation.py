@@ -21,6 +21,7 @@ class NavItem:
 TENANT_NAV = [
     NavItem("Dashboard", "dashboard", Capability.WORKSPACE_READ, "home"),
     NavItem("Leads", "leads:list", Capability.RECORDS_READ, "target"),
+    NavItem("Triage inbox", "leads:triage", Capability.RECORDS_READ, "inbox"),
     NavItem("Customers", "lifecycle:customers", Capability.RECORDS_READ, "users"),
     NavItem("Voice", "voice:home", Capability.VOICE_USE, "mic"),
     NavItem("Scoring model", "leads:model", Capability.ANALYTICS_READ, "chart"),

@@ -161,4 +161,9 @@ def demo_leads_generate(*, owners: list[User], closed: int = 600, open_leads: in
         for activity in _activities(rng, lead, interest, start, end)
     ]
     LeadActivity.objects.bulk_create(activities, batch_size=5000)
+    from leads.priority.demo import demo_messages_generate
+
+    demo_messages_generate(
+        rng, [(lead, interest, start, end) for lead, (interest, start, end) in zip(leads, plans, strict=True)]
+    )
     return len(leads)

@@ -39,6 +39,9 @@ class LeadFilterForm(forms.Form):
         choices=[("", "Any band"), ("A", "A · hot"), ("B", "B · warm"), ("C", "C · cool"), ("D", "D · cold")],
         required=False,
     )
+    priority = forms.ChoiceField(
+        choices=[("", "Any priority"), ("high", "High"), ("medium", "Medium"), ("low", "Low")], required=False
+    )
 
 
 class NoteForm(forms.Form):

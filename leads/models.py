@@ -50,6 +50,11 @@ class Lead(models.Model):
     band = models.CharField(max_length=1, blank=True)
     probability = models.FloatField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # The current priority (history in PriorityHistory), from the score and the lead's messages.
+    priority = models.CharField(max_length=6, blank=True, db_index=True)
+    priority_value = models.FloatField(null=True, blank=True)
+    priority_reasons = models.JSONField(default=list, blank=True)
+    priority_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     converted_at = models.DateTimeField(null=True, blank=True)
@@ -285,3 +290,16 @@ class FollowUp(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.done_at is None and self.due_at < timezone.now()
+
+
+# Messages and priorities live in their own module; Django finds them through this import, and
+# callers import them from here like every lead model.
+from leads.priority.models import (  # noqa: E402, F401
+    LeadMessage,
+    MessageChannel,
+    MessageDirection,
+    Priority,
+    PriorityHistory,
+    PrioritySettings,
+    PrioritySignal,
+)

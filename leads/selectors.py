@@ -50,6 +50,7 @@ class LeadFilters:
     # Several at once ("hot or warm leads", "open leads"), beside the single-value filters above.
     statuses: tuple[str, ...] = ()
     bands: tuple[str, ...] = ()
+    priority: str | None = None
 
 
 def lead_list_for_user(*, user: User, filters: LeadFilters | None = None) -> QuerySet[Lead]:
@@ -59,6 +60,8 @@ def lead_list_for_user(*, user: User, filters: LeadFilters | None = None) -> Que
         leads = leads.filter(status=filters.status)
     if filters.band:
         leads = leads.filter(band=filters.band)
+    if filters.priority:
+        leads = leads.filter(priority=filters.priority)
     if filters.statuses:
         leads = leads.filter(status__in=filters.statuses)
     if filters.bands:

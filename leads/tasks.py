@@ -48,3 +48,33 @@ def lead_import_uploads_purge_task() -> int:
     from leads.imports.service import lead_import_uploads_purge
 
     return lead_import_uploads_purge()
+
+
+@app.task(name="leads.prioritise_lead", acks_late=True)
+def lead_prioritise_task(*, lead_id: int, message_id: int | None = None) -> str | None:
+    from leads.priority.service import lead_prioritise_now
+
+    return lead_prioritise_now(lead_id=lead_id, message_id=message_id)
+
+
+@app.task(name="leads.reprioritise_open")
+def leads_reprioritise_open_task() -> int:
+    from leads.priority.models import PriorityTrigger
+    from leads.priority.service import leads_prioritise_open
+
+    return leads_prioritise_open(trigger=PriorityTrigger.SETTINGS)
+
+
+@app.task(name="leads.train_text_model")
+def text_model_train_task(*, job_id: str) -> None:
+    from leads.priority.service import text_model_train_run
+
+    job_run(job_id=job_id, handler=text_model_train_run)
+
+
+@app.task(name="leads.refresh_priorities")
+def priority_refresh_task() -> int:
+    """Per tenant, from the schedule: retrain the text model when due, recompute open leads."""
+    from leads.priority.service import priority_refresh_daily
+
+    return priority_refresh_daily()

@@ -11,7 +11,9 @@ from crm_saas.roles import Capability
 from crm_saas.web import capability_required, form_add_domain_error
 from leads import selectors, services
 from leads.forms import LeadFilterForm, LeadForm
+from leads.messages.forms import MessageForm
 from leads.models import CustomField
+from leads.priority.service import priority_settings
 from leads.scoring import charts
 from leads.scoring.service import lead_score_latest, scoring_settings
 
@@ -25,6 +27,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             search=filter_form.cleaned_data["search"],
             status=filter_form.cleaned_data["status"] or None,
             band=filter_form.cleaned_data["band"] or None,
+            priority=filter_form.cleaned_data["priority"] or None,
             ordering="-score",
         )
     page = Paginator(selectors.lead_list_for_user(user=request.user, filters=filters), 50).get_page(
@@ -65,6 +68,10 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
         "attributes": attributes,
         "can_write": request.user.has_capability(Capability.RECORDS_WRITE),
         "can_delete": request.user.has_capability(Capability.RECORDS_WRITE_ALL),
+        # Only a prioritised lead shows the thresholds (prioritising created the settings row).
+        "priority_settings": priority_settings() if lead.priority else None,
+        "priority_history": list(lead.priority_history.all()[:20]),
+        "message_form": MessageForm(auto_id="id_message_%s"),
     }
     return render(request, "leads/detail.html", context)
 

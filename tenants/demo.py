@@ -90,4 +90,7 @@ def _demo_pipeline(*, owners: list[User]) -> None:
 
     demo_leads_generate(owners=owners)
     lead_model_train(actor=owners[-1])
+    from leads.priority.service import text_model_train
+
+    text_model_train(actor=owners[-1])  # and every open lead gets its priority
     demo_customers_generate(manager=owners[-1])  # ~120 from converted leads + 300 generated

@@ -112,6 +112,31 @@ def _first_rule_id(world: TenantWorld) -> dict[str, Any]:
 WRITERS = {ADMIN: 200, MANAGER: 200, REP: 200}
 
 
+def _rep_message_id(world: TenantWorld) -> dict[str, Any]:
+    """An inbound message on the sales rep's lead (every role can see it)."""
+    with world.active():
+        from leads.messages.services import lead_message_create
+        from leads.models import Lead, LeadMessage
+
+        lead_id = _rep_lead_id(world)["lead_id"]
+        message = LeadMessage.objects.filter(lead_id=lead_id).first() or lead_message_create(
+            lead=Lead.objects.get(pk=lead_id),
+            actor=world.users[REP],
+            body="Can we see a demo this week?",
+        )
+    return {"message_id": message.pk}
+
+
+def _priority_signal_id(world: TenantWorld) -> dict[str, Any]:
+    with world.active():
+        from leads.models import PrioritySignal
+
+        signal = PrioritySignal.objects.first() or PrioritySignal.objects.create(
+            label="asks about SOC 2", phrases="SOC 2", points=10
+        )
+    return {"signal_id": signal.pk}
+
+
 def _rep_command_id(world: TenantWorld) -> dict[str, Any]:
     from voice.services.commands import voice_command_submit_text
 
@@ -314,6 +339,18 @@ API: list[Call] = [
         kwargs=_rep_lead_id,
         body=lambda w, r: {"text": "They want a demo in March."},
     ),
+    # Messages and priority: read with the lead, written by roles that write records.
+    Call("api:lead-message-list", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_lead_id),
+    Call(
+        "api:lead-message-list",
+        "POST",
+        only({ADMIN: 201, MANAGER: 201, REP: 201}),
+        kwargs=_rep_lead_id,
+        body=lambda w, r: {"body": "Budget approved, can we see a demo?", "channel": "chat"},
+    ),
+    Call("api:lead-priority", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_lead_id),
+    Call("api:priority-settings", "GET", only({role: 200 for role in ALL_ROLES})),
+    Call("api:priority-settings", "PATCH", only({ADMIN: 200}), body=lambda w, r: {"text_weight": 0.5}),
     Call("api:lead-follow-up-list", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_lead_id),
     Call(
         "api:lead-follow-up-list",
@@ -509,6 +546,25 @@ PAGES: list[Page] = [
     ),
     Page("leads:follow_up_complete", "POST", page_only({ADMIN: 302, MANAGER: 302, REP: 302}), kwargs=_rep_follow_up_id),
     Page("leads:follow_up_reopen", "POST", page_only({ADMIN: 302, MANAGER: 302, REP: 302}), kwargs=_rep_follow_up_id),
+    Page("leads:triage", "GET", page_only({role: 200 for role in ALL_ROLES})),
+    Page("leads:message_add", "GET", page_only(WRITERS), kwargs=_rep_lead_id),
+    Page(
+        "leads:message_add",
+        "POST",
+        page_only({ADMIN: 302, MANAGER: 302, REP: 302}),
+        kwargs=_rep_lead_id,
+        data={"channel": "email", "direction": "inbound", "text": "Can we see a demo?"},
+    ),
+    Page("leads:message_handled", "POST", page_only({ADMIN: 302, MANAGER: 302, REP: 302}), kwargs=_rep_message_id),
+    Page("leads:message_assign", "POST", page_only({ADMIN: 302, MANAGER: 302}), kwargs=_rep_message_id),
+    Page("leads:priority_settings", "GET", page_only({ADMIN: 200})),
+    Page(
+        "leads:priority_settings",
+        "POST",
+        page_only({ADMIN: 302}),
+        data={"action": "add_signal", "label": "asks about SOC 2", "phrases": "SOC 2", "points": 10},
+    ),
+    Page("leads:priority_signal", "POST", page_only({ADMIN: 302}), kwargs=_priority_signal_id),
     Page("lifecycle:customers", "GET", page_only({role: 200 for role in ALL_ROLES})),
     Page("lifecycle:customer", "GET", page_only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
     Page(

@@ -259,6 +259,9 @@ SPECTACULAR_SETTINGS = {
         "VoiceLogStatusEnum": "voice.models.VoiceLogStatus",
         "ActivityKindEnum": "leads.models.ActivityKind",
         "LeadStatusEnum": "leads.models.LeadStatus",
+        "LeadPriorityEnum": "leads.models.Priority",
+        "MessageChannelEnum": "leads.models.MessageChannel",
+        "MessageDirectionEnum": "leads.models.MessageDirection",
         "LifecycleEventKindEnum": "lifecycle.models.EventKind",
         "WebhookDeliveryStatusEnum": "crm_saas.integrations.models.DeliveryStatus",
     },
@@ -311,6 +314,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "crm_saas.fan_out_to_tenants",
         "schedule": 24 * 3600,
         "args": ("lifecycle.purge_stale_uploads",),
+    },
+    "refresh-lead-priorities": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 24 * 3600,  # retrains each tenant's text model weekly when its history allows
+        "args": ("leads.refresh_priorities",),
     },
     "purge-expired-voice-audio": {
         "task": "crm_saas.fan_out_to_tenants",

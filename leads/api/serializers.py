@@ -12,8 +12,17 @@ class OwnerOutput(serializers.ModelSerializer):
         fields = ["id", "email", "full_name"]
 
 
+class LeadPriorityReasonOutput(serializers.Serializer):
+    text = serializers.CharField()
+    points = serializers.FloatField()
+    source = serializers.CharField(help_text="score, signal, model, language or block.")
+    key = serializers.CharField()
+    message_id = serializers.IntegerField(allow_null=True)
+
+
 class LeadOutput(serializers.ModelSerializer):
     owner = OwnerOutput(allow_null=True)
+    priority_reasons = LeadPriorityReasonOutput(many=True, read_only=True)
 
     class Meta:
         model = Lead
@@ -42,6 +51,10 @@ class LeadOutput(serializers.ModelSerializer):
             "band",
             "probability",
             "scored_at",
+            "priority",
+            "priority_value",
+            "priority_reasons",
+            "priority_at",
             "created_at",
             "updated_at",
             "converted_at",

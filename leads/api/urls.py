@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads.api import configuration, follow_ups, notes, scoring, views
+from leads.api import configuration, follow_ups, messages, notes, scoring, views
 
 urlpatterns = [
     path("leads/", views.LeadListView.as_view(), name="lead-list"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("leads/score/settings/", configuration.ScoringSettingsView.as_view(), name="scoring-settings"),
     path("analytics/lead-scoring-model", scoring.LeadScoringModelView.as_view(), name="lead-scoring-model"),
     path("leads/<int:lead_id>/activities/", views.LeadActivityView.as_view(), name="lead-activity-list"),
+    path("leads/<int:lead_id>/messages/", messages.LeadMessageListView.as_view(), name="lead-message-list"),
+    path("leads/<int:lead_id>/priority/", messages.LeadPriorityView.as_view(), name="lead-priority"),
+    path("leads/priority/settings/", messages.PrioritySettingsView.as_view(), name="priority-settings"),
     path("leads/<int:lead_id>/notes/", notes.LeadNoteListView.as_view(), name="lead-note-list"),
     path("leads/<int:lead_id>/follow-ups/", follow_ups.LeadFollowUpListView.as_view(), name="lead-follow-up-list"),
     path("follow-ups/", follow_ups.FollowUpListView.as_view(), name="follow-up-list"),

@@ -19,7 +19,7 @@ from leads.api.serializers import (
     LeadOutput,
 )
 from leads.imports.service import lead_import_preview, lead_import_start, lead_import_store
-from leads.models import LeadStatus
+from leads.models import LeadStatus, Priority
 
 READ_WRITE = {
     "GET": Capability.RECORDS_READ,
@@ -32,6 +32,7 @@ READ_WRITE = {
 class LeadFilterInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=LeadStatus.choices, required=False)
     band = serializers.ChoiceField(choices=["A", "B", "C", "D"], required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, help_text="high, medium or low.")
     owner = serializers.CharField(required=False, help_text="User id, or 'me'.")
     source = serializers.CharField(required=False, max_length=100)
     external_id = serializers.CharField(required=False, max_length=100)

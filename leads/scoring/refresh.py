@@ -38,4 +38,8 @@ def lead_rescore_now(*, lead_id: int) -> bool:
     if lead is None:
         return False
     leads_score([lead])
+    from leads.priority.models import PriorityTrigger
+    from leads.priority.service import lead_prioritise
+
+    lead_prioritise(lead=lead, trigger=PriorityTrigger.SCORE)  # the score is half of the priority
     return True

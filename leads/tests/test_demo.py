@@ -24,3 +24,19 @@ def test_demo_pipeline_is_learnable_and_deterministic(alpha) -> None:
         Lead.objects.all().delete()
         demo_leads_generate(owners=[alpha.users[REP], alpha.users[MANAGER]], closed=400, open_leads=50)
         assert list(Lead.objects.order_by("pk").values_list("company", "source")[:5]) == first
+
+
+def test_demo_leads_write_in_and_get_priorities_from_a_trained_text_model(alpha) -> None:
+    from leads.models import LeadMessage
+    from leads.priority.service import text_model_train
+
+    with alpha.active():
+        demo_leads_generate(owners=[alpha.users[REP], alpha.users[MANAGER]], closed=400, open_leads=50)
+        assert LeadMessage.objects.count() > 300
+        lead_model_train(actor=alpha.users[MANAGER])
+        version = text_model_train(actor=alpha.users[MANAGER])
+        assert version.metrics["auc"] > 0.6  # what leads wrote says something about how they ended
+        open_leads = Lead.objects.filter(status__in=["new", "contacted", "qualified"])
+        priorities = set(open_leads.values_list("priority", flat=True))
+        assert priorities <= {"high", "medium", "low"} and len(priorities) >= 2
+        assert not open_leads.filter(priority="").exists()

@@ -31,6 +31,7 @@ from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback, job_create, job_enqueue
 from crm_saas.roles import Capability
 from crm_saas.storage import get_object_store, tenant_object_key
+from leads.messages.services import voice_note_message_add
 from leads.models import NOTE_MAX_LENGTH
 from leads.selectors import lead_get_for_user
 from leads.services import lead_note_add
@@ -251,6 +252,7 @@ def _attach_to_lead(log: VoiceLog) -> None:
         suffix = " … (the full transcript is on the voice note)"
         text = text[: NOTE_MAX_LENGTH - len(suffix)].rsplit(" ", 1)[0] + suffix
     lead_note_add(lead=log.lead, author=log.uploaded_by, text=text, voice_log=log)
+    voice_note_message_add(voice_log=log)  # the whole transcript, read for the lead's priority
 
 
 def _command_failed(log: VoiceLog, message: str) -> None:
