@@ -10,6 +10,7 @@ from django.db.models import Q
 class ModelKind(models.TextChoices):
     LEAD_SCORING = "lead_scoring", "Lead scoring"
     CHURN = "churn", "Churn"
+    TEXT_PRIORITY = "text_priority", "Text priority"
 
 
 class ModelVersion(models.Model):

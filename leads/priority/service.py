@@ -32,8 +32,9 @@ from leads.priority.models import (
 )
 from leads.priority.signals import SignalMatch, SignalSet, strongest_by_key
 from leads.priority.text_model import TextModel
+from ml.models import ModelKind
 
-TEXT_KIND = "text_priority"  # ml.ModelVersion.kind of the text model (a plain value, see docs/lead_priority.md)
+TEXT_KIND = ModelKind.TEXT_PRIORITY
 RECENT_MESSAGES = 20
 RECENT_DAYS = 180
 FRESH_DAYS = 7
