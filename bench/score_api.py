@@ -17,20 +17,16 @@ Usage: .venv/bin/python bench/score_api.py [--duration 20] [--concurrency 8] [--
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import random
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 from common import BASE_DIR, bench_tenant, django_setup, import_leads_csv, recreate_database
+from loadgen import load, wait_for
 
 DATASET = BASE_DIR.parent / "shared" / "datasets" / "x_education_leads" / "Leads.csv"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_saas_bench_api"
@@ -46,65 +42,6 @@ def score():
     row = pd.DataFrame([request.get_json()])
     return {"probability": float(model.predict_proba(row)[0, 1])}
 """
-
-
-def load(host: str, port: int, requests: list, *, duration: float, concurrency: int) -> dict:
-    """Closed-loop load: each client sends its next request as soon as the previous one answers."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + duration
-
-    def client(seed: int) -> None:
-        nonlocal errors
-        rng = random.Random(seed)
-        conn = http.client.HTTPConnection(host, port, timeout=10)
-        mine, failed = [], 0
-        while time.perf_counter() < stop_at:
-            method, path, body, headers = rng.choice(requests)
-            started = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    failed += 1
-            except OSError:
-                failed += 1
-                conn.close()
-                conn = http.client.HTTPConnection(host, port, timeout=10)
-                continue
-            mine.append(time.perf_counter() - started)
-        with lock:
-            latencies.extend(mine)
-            errors += failed
-
-    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "throughput_rps": round(len(latencies) / duration, 1),
-        "p50_ms": round(1000 * statistics.median(latencies), 2),
-        "p99_ms": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 2),
-    }
-
-
-def wait_for(port: int, path: str, host: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", path, headers={"Host": host})
-            if conn.getresponse().status < 500:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"server on {port} did not start")
 
 
 def main() -> int:
