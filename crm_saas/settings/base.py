@@ -295,6 +295,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 24 * 3600,
         "args": ("leads.purge_stale_uploads",),
     },
+    "recompute-customer-stages": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 24 * 3600,  # tenure and inactivity move customers between stages as days pass
+        "args": ("lifecycle.stages_recompute",),
+    },
     "purge-expired-voice-audio": {
         "task": "crm_saas.fan_out_to_tenants",
         "schedule": 24 * 3600,  # each tenant's own retention_days decides what has expired
