@@ -109,8 +109,11 @@ def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def _inputs(customers: list[Customer], *, now: datetime) -> dict[int, CustomerStageInput]:
-    """Each customer's stage-relevant events and churn predictions, in two queries."""
+def _inputs(customers: list[Customer], *, now: datetime, undated_risk: bool = True) -> dict[int, CustomerStageInput]:
+    """Each customer's stage-relevant events and churn predictions, in two queries.
+
+    ``undated_risk``: a current risk without a scoring time counts as of ``now`` (right for now,
+    not for a moment in the past)."""
     ids = [customer.pk for customer in customers]
     inputs = {customer.pk: CustomerStageInput(signed_up_at=customer.signed_up_at) for customer in customers}
     events: dict[int, list[StageEvent]] = defaultdict(list)
@@ -133,10 +136,10 @@ def _inputs(customers: list[Customer], *, now: datetime) -> dict[int, CustomerSt
         data.events = events.get(customer.pk, [])
         data.predictions = predictions.get(customer.pk, [])
         # The customer's own copy is the latest prediction (kept even if its history was pruned).
-        if customer.churn_risk is not None:
-            scored = min(customer.churn_scored_at or now, now)
-            if not data.predictions or data.predictions[-1][0] < scored:
-                data.predictions = [*data.predictions, (scored, customer.churn_risk)]
+        scored = customer.churn_scored_at or (now if undated_risk else None)
+        known = customer.churn_risk is not None and scored is not None and scored <= now
+        if known and (not data.predictions or data.predictions[-1][0] < scored):
+            data.predictions = [*data.predictions, (scored, customer.churn_risk)]
     return inputs
 
 
@@ -220,10 +223,7 @@ def customers_stage_at(*, customer_ids: Iterable[int], at: datetime) -> dict[int
     ids = sorted(set(customer_ids))
     for batch in _batches(ids, BATCH_CUSTOMERS):
         rows = list(Customer.objects.filter(pk__in=batch).only("id", "signed_up_at", "churn_risk", "churn_scored_at"))
-        # The customer's current risk copy belongs to now, not to ``at``: use the history only.
-        for row in rows:
-            row.churn_risk = None
-        for customer_id, data in _inputs(rows, now=at).items():
+        for customer_id, data in _inputs(rows, now=at, undated_risk=False).items():
             verdicts[customer_id] = stage_at(data, rules, at=at)
     return verdicts
 
