@@ -22,6 +22,7 @@ TENANT_NAV = [
     NavItem("Dashboard", "dashboard", Capability.WORKSPACE_READ, "home"),
     NavItem("Leads", "leads:list", Capability.RECORDS_READ, "target"),
     NavItem("Customers", "lifecycle:customers", Capability.RECORDS_READ, "users"),
+    NavItem("Portfolio", "lifecycle:portfolio", Capability.RECORDS_READ, "chart"),
     NavItem("Voice", "voice:home", Capability.VOICE_USE, "mic"),
     NavItem("Scoring model", "leads:model", Capability.ANALYTICS_READ, "chart"),
     NavItem("Team", "accounts:users", Capability.USERS_MANAGE, "team"),

@@ -9,6 +9,7 @@ from typing import Any
 from crm_saas.roles import Role
 from leads.selectors import LeadFilters, lead_list_for_user
 from lifecycle.services import customers_from_leads
+from lifecycle.stages.service import customer_stages_recompute
 from lifecycle.synthetic import lifecycle_generate
 from tenants.accounts.models import User
 
@@ -26,4 +27,7 @@ def demo_customers_generate(
     """Customers from up to ``from_leads`` converted demo leads plus ``customers`` generated ones."""
     converted = lead_list_for_user(user=manager, filters=LeadFilters(status="converted", ordering="created_at"))
     linked = customers_from_leads(leads=list(converted[:from_leads]), actor=manager)
-    return lifecycle_generate(customers=customers, seed=seed, owners=generator_owners(), existing=linked)
+    summary = lifecycle_generate(customers=customers, seed=seed, owners=generator_owners(), existing=linked)
+    # Stages and their whole history, so the lists and timelines tell each story from day one.
+    summary["stages"] = customer_stages_recompute().customers
+    return summary
