@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "leads.models.ActivityKind",
         "LeadStatusEnum": "leads.models.LeadStatus",
         "LifecycleEventKindEnum": "lifecycle.models.EventKind",
+        "LifecycleStageEnum": "lifecycle.models.Stage",
     },
 }
 
