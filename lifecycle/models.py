@@ -310,9 +310,15 @@ class StageRules(models.Model):
         verbose_name_plural = "stage rules"
         constraints = [
             models.CheckConstraint(
-                condition=Q(risk_threshold__gt=0) & Q(risk_threshold__lte=1), name="stage_risk_threshold_0_1"
+                condition=Q(risk_threshold__gt=0) & Q(risk_threshold__lte=1),
+                name="stage_risk_threshold_0_1",
+                violation_error_message="The churn risk threshold is a probability above 0 and at most 1.",
             ),
-            models.CheckConstraint(condition=Q(loyal_days__gt=models.F("new_days")), name="stage_loyal_after_new"),
+            models.CheckConstraint(
+                condition=Q(loyal_days__gt=models.F("new_days")),
+                name="stage_loyal_after_new",
+                violation_error_message="Loyalty must start after the new period: give more days for loyal than new.",
+            ),
         ]
 
     def __str__(self) -> str:

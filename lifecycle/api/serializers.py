@@ -187,3 +187,5 @@ class StageRulesIO(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["updated_at"]
+        # PUT replaces the rules, so it names every one of them (PATCH may name a few).
+        extra_kwargs = {name: {"required": True} for name in fields if name != "updated_at"}
