@@ -106,7 +106,8 @@ def cohort_retention_chart(customers: QuerySet[Customer], *, now: datetime | Non
 
     A customer counts as retained at month k when its latest cancellation or reactivation before
     then was not a cancellation, so a customer who came back counts again from its comeback. Only
-    months that have fully passed for a cohort are drawn. ``average`` weighs cohorts by size.
+    months that have fully passed for a cohort are drawn. ``average`` weighs cohorts by size and
+    covers the months that enough customers have reached.
     """
     now = now or timezone.now()
     today = timezone.localtime(now).date()
@@ -148,7 +149,15 @@ def cohort_retention_chart(customers: QuerySet[Customer], *, now: datetime | Non
                 "retention": retention,
             }
         )
-    average = [round(totals[k][0] / totals[k][1], 4) for k in sorted(totals) if totals[k][1]]
+    # Late months rest on the few oldest cohorts; the average stops where fewer than a quarter of
+    # the customers (and under 10) are old enough, so a handful of accounts cannot bend the curve.
+    enough = min(10, sum(row["customers"] for row in rows)) if rows else 0
+    enough = max(enough, sum(row["customers"] for row in rows) // 4)
+    average = []
+    for k in sorted(totals):
+        if totals[k][1] < enough:
+            break
+        average.append(round(totals[k][0] / totals[k][1], 4))
     if len(average) > 6:
         summary = f"{len(rows)} sign-up months; on average {average[6]:.0%} of customers remain after 6 months"
         summary += f" and {average[12]:.0%} after 12." if len(average) > 12 else "."

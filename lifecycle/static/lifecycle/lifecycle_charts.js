@@ -96,12 +96,9 @@
 
     const milestones = chart.milestones;
     data.push({
-      type: "scatter", mode: milestones.length <= 14 ? "markers+text" : "markers", name: "Milestones", yaxis: "y",
+      type: "scatter", mode: "markers", name: "Milestones", yaxis: "y", cliponaxis: false,
       x: milestones.map(function (m) { return m.at; }),
       y: milestones.map(function () { return LANE_MILESTONE; }),
-      text: milestones.map(function (m) { return SHORT[m.kind] || plain(m.label); }),
-      textposition: milestones.map(function (_, i) { return i % 2 ? "bottom center" : "top center"; }),
-      textfont: { size: 10, color: t.text }, cliponaxis: false,
       marker: {
         symbol: "diamond", size: 13, line: { color: t.surface, width: 1.5 },
         color: milestones.map(function (m) { return GOOD[m.kind] ? t.ok : t.danger; }),
@@ -147,9 +144,8 @@
     const current = chart.current_risk;
     if (current) {
       data.push({
-        type: "scatter", mode: "markers+text", name: "Risk now", yaxis: "y2",
-        x: [current.at], y: [current.risk], text: ["now " + Math.round(current.risk * 100) + "%"],
-        textposition: "middle left", textfont: { color: t.danger, size: 12 }, cliponaxis: false,
+        type: "scatter", mode: "markers", name: "Risk now", yaxis: "y2", cliponaxis: false,
+        x: [current.at], y: [current.risk],
         marker: { symbol: "circle", size: 15, color: t.surface, line: { color: t.danger, width: 3 } },
         hovertemplate: "<b>churn risk now %{y:.0%}</b><br>scored %{x|%d %b %Y}<extra></extra>",
       });
@@ -187,6 +183,23 @@
         });
       }
     });
+    if (current) {
+      annotations.push({
+        xref: "x", x: current.at, xanchor: "right", xshift: -12, yref: "y2", y: current.risk, showarrow: false,
+        text: "<b>now " + Math.round(current.risk * 100) + "%</b>", font: { color: t.danger, size: 12 },
+        bgcolor: t.surface, opacity: 0.9,
+      });
+    }
+    // Milestones are named on the chart when there are few enough to read, alternately above and
+    // below their marker (annotations, so the range slider's miniature stays uncluttered).
+    if (milestones.length <= 14) {
+      milestones.forEach(function (m, i) {
+        annotations.push({
+          xref: "x", x: m.at, yref: "y", y: LANE_MILESTONE, yshift: i % 2 ? -15 : 15, showarrow: false,
+          text: SHORT[m.kind] || plain(m.label), font: { size: 10, color: t.text },
+        });
+      });
+    }
     shapes.push({
       type: "line", xref: "paper", x0: 0, x1: 1, yref: "y2", y0: chart.risk_threshold, y1: chart.risk_threshold,
       line: { color: t.danger, width: 1, dash: "dot" },
@@ -208,6 +221,7 @@
         margin: { t: 34, r: 16, b: 8 },
         xaxis: axis(t, {
           type: "date", range: [iso(start - pad), iso(end + pad)], showgrid: false,
+          anchor: "y3", // dates under the bottom panel, just above the range slider
           rangeslider: { visible: true, thickness: 0.06, bgcolor: t.surface, bordercolor: t.border },
           rangeselector: {
             x: 0, y: 1.06, font: { size: 11 }, bgcolor: t.surface, activecolor: t.border,
