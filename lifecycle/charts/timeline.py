@@ -11,10 +11,12 @@ Four queries whatever the number of events.
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import datetime, timedelta
+from collections import Counter, defaultdict
+from datetime import datetime
 from typing import Any
 
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from lifecycle.models import MILESTONE_KINDS, Customer, EventKind, Severity, Stage, StageRules
@@ -59,50 +61,56 @@ def _detail(kind: str, amount: Any, severity: str | None, score: int | None, not
     return " · ".join(parts)
 
 
-def _week(moment: datetime) -> str:
-    local = timezone.localtime(moment).date()
-    return (local - timedelta(days=local.weekday())).isoformat()
-
-
 def customer_timeline_chart(customer: Customer, *, rules: StageRules, now: datetime | None = None) -> Chart:
     """Everything the timeline draws for ``customer`` (got through ``customer_get_for_user``)."""
     now = now or timezone.now()
     labels = dict(EventKind.choices)
+    notable = Q(kind__in=sorted(MILESTONE_KINDS | SIGNAL_KINDS)) | Q(
+        kind=EventKind.TICKET_OPENED, severity__in=sorted(LOUD_SEVERITIES)
+    )
     milestones: list[dict[str, Any]] = []
     signals: list[dict[str, Any]] = []
-    weekly: dict[str, Counter] = {}
-    total = 0
-    rows = customer.events.order_by("occurred_at", "id").values_list(
-        "kind", "occurred_at", "amount", "severity", "score", "quantity", "note", "metadata"
+    rows = (
+        customer.events.filter(notable)
+        .order_by("occurred_at", "id")
+        .values_list("kind", "occurred_at", "amount", "severity", "score", "note", "metadata")
     )
-    for kind, at, amount, severity, score, quantity, note, metadata in rows:
-        total += 1
-        loud_ticket = kind == EventKind.TICKET_OPENED and severity in LOUD_SEVERITIES
-        if kind in MILESTONE_KINDS or kind in SIGNAL_KINDS or loud_ticket:
-            entry = {
-                "at": plot_time(at),
-                "kind": kind,
-                "label": labels[kind],
-                "detail": _detail(kind, amount, severity, score, note, metadata or {}),
-            }
-            if kind in MILESTONE_KINDS:
-                milestones.append(entry)
-            else:
-                entry["severity"] = severity or ""
-                entry["score"] = score
-                signals.append(entry)
-            continue
+    for kind, at, amount, severity, score, note, metadata in rows:
+        entry = {
+            "at": plot_time(at),
+            "kind": kind,
+            "label": labels[kind],
+            "detail": _detail(kind, amount, severity, score, note, metadata or {}),
+        }
+        if kind in MILESTONE_KINDS:
+            milestones.append(entry)
+        else:
+            entry["severity"] = severity or ""
+            entry["score"] = score
+            signals.append(entry)
+    # Everyday events are counted per week (of the site's time zone) by PostgreSQL: the page's cost
+    # grows with the weeks of history, not with the number of events.
+    weekly: dict[str, Counter] = defaultdict(Counter)
+    everyday = 0
+    per_week = (
+        customer.events.exclude(notable)
+        .annotate(week=TruncWeek("occurred_at"))
+        .values("week", "kind")
+        .annotate(events=Count("id"), sessions=Sum(Coalesce("quantity", Value(1.0))))
+        .values_list("week", "kind", "events", "sessions")
+    )
+    for week, kind, events, sessions in per_week:
+        everyday += events
         series = ACTIVITY_SERIES.get(kind)
-        if series is None:
-            continue  # closed tickets: their opening is what counts
-        counts = weekly.setdefault(_week(at), Counter())
-        # Usage events carry their sessions; a usage event without a quantity counts as one.
-        counts[series] += (quantity if quantity is not None else 1) if kind == EventKind.USAGE else 1
+        if series is not None:  # closed tickets only count: their opening is what matters
+            # Usage events carry their sessions; a usage event without a quantity counts as one.
+            weekly[week.date().isoformat()][series] += sessions if kind == EventKind.USAGE else events
     weeks = sorted(weekly)
     activity = {
         "weeks": weeks,
         **{series: [round(weekly[week][series], 1) for week in weeks] for series in ACTIVITY_SERIES.values()},
     }
+    total = len(milestones) + len(signals) + everyday
     stages = _stage_bands(customer, now=now)
     risk, current = _risk(customer)
     return {

@@ -82,16 +82,18 @@
     const pad = Math.max((end - start) * 0.02, 2 * DAY);
     const data = [];
 
-    // The stage strip: one horizontal bar per stage span, hover tells why.
-    chart.stages.forEach(function (band) {
-      const colour = (t.stages[band.stage] || {}).strong || t.muted;
-      data.push({
-        type: "bar", orientation: "h", yaxis: "y", y: [LANE_STAGE], base: [band.from],
-        x: [Math.max(ms(band.to) - ms(band.from), DAY / 4)], width: 0.5,
-        marker: { color: colour, line: { width: 0 } }, showlegend: false,
-        customdata: [[plain(band.label), band.from.slice(0, 10), band.to.slice(0, 10), plain(band.reason), band.days]],
-        hovertemplate: "<b>%{customdata[0]}</b> %{customdata[1]} → %{customdata[2]} (%{customdata[4]} days)<br>%{customdata[3]}<extra></extra>",
-      });
+    // The stage strip: one horizontal bar per stage span (all in one trace), hover tells why.
+    const bands = chart.stages;
+    data.push({
+      type: "bar", orientation: "h", name: "Stage", yaxis: "y", showlegend: false, width: 0.5,
+      y: bands.map(function () { return LANE_STAGE; }),
+      base: bands.map(function (band) { return band.from; }),
+      x: bands.map(function (band) { return Math.max(ms(band.to) - ms(band.from), DAY / 4); }),
+      marker: { color: bands.map(function (band) { return (t.stages[band.stage] || {}).strong || t.muted; }), line: { width: 0 } },
+      customdata: bands.map(function (band) {
+        return [plain(band.label), band.from.slice(0, 10), band.to.slice(0, 10), plain(band.reason), band.days];
+      }),
+      hovertemplate: "<b>%{customdata[0]}</b> %{customdata[1]} → %{customdata[2]} (%{customdata[4]} days)<br>%{customdata[3]}<extra></extra>",
     });
 
     const milestones = chart.milestones;
