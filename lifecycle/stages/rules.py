@@ -115,7 +115,8 @@ def stage_evaluate(facts: StageFacts, rules: Rules) -> StageVerdict:
         return StageVerdict(Stage.AT_RISK, "; ".join(signals)[:REASON_MAX])
     tenure = facts.tenure_days
     if tenure < rules.new_days:
-        return StageVerdict(Stage.NEW, f"Signed up {tenure_text(tenure)} ago (new for the first {rules.new_days} days)")
+        when = "today" if tenure < 1 else f"{tenure_text(tenure)} ago"
+        return StageVerdict(Stage.NEW, f"Signed up {when} (new for the first {rules.new_days} days)")
     renewals = _plural(facts.renewals, "renewal")
     if tenure >= rules.loyal_days and facts.renewals >= rules.loyal_renewals:
         return StageVerdict(Stage.LOYAL, f"Customer for {tenure_text(tenure)} with {renewals}, no risk signals")

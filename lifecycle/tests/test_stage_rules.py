@@ -29,6 +29,7 @@ def test_new_until_the_end_of_the_new_period() -> None:
     assert stage(tenure=30) == Stage.ACTIVE  # exactly 30 days: no longer new
     verdict = stage_evaluate(facts(tenure=12.5), RULES)
     assert verdict.reason == "Signed up 12 days ago (new for the first 30 days)"
+    assert stage_evaluate(facts(tenure=0.2), RULES).reason == "Signed up today (new for the first 30 days)"
 
 
 def test_loyal_needs_both_tenure_and_renewals() -> None:
