@@ -325,6 +325,8 @@
       const shade = 0.25 + 0.6 * (i / Math.max(rows.length - 1, 1));
       return {
         type: "scatter", mode: "lines", name: plain(row.label) + " (" + row.customers + ")",
+        // A handful of customers makes a jumpy line: such months start hidden (one click shows them).
+        visible: row.customers < 5 ? "legendonly" : true,
         x: row.retention.map(function (_, k) { return k; }), y: row.retention,
         line: { width: 1, color: "rgba(47,91,234," + shade.toFixed(2) + ")" },
         hovertemplate: "<b>" + plain(row.label) + "</b> cohort, " + row.customers + " customers<br>month %{x}: %{y:.0%} remain<extra></extra>",
