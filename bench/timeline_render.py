@@ -11,6 +11,7 @@ monthly churn-risk history, two open next best actions and its stage history, th
   Plotly chart is drawn (the page marks it ``chart-ready``), median and p95 of --runs page loads.
 
 Usage: .venv/bin/python bench/timeline_render.py [--events 2000] [--runs 15]
+       BENCH_PROFILE=1 prints a profile of the timeline data selector instead.
 """
 
 from __future__ import annotations
