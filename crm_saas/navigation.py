@@ -23,6 +23,7 @@ TENANT_NAV = [
     NavItem("Leads", "leads:list", Capability.RECORDS_READ, "target"),
     NavItem("Triage inbox", "leads:triage", Capability.RECORDS_READ, "inbox"),
     NavItem("Customers", "lifecycle:customers", Capability.RECORDS_READ, "users"),
+    NavItem("Portfolio", "lifecycle:portfolio", Capability.RECORDS_READ, "chart"),
     NavItem("Voice", "voice:home", Capability.VOICE_USE, "mic"),
     NavItem("Scoring model", "leads:model", Capability.ANALYTICS_READ, "chart"),
     NavItem("Churn model", "lifecycle:churn_model", Capability.ANALYTICS_READ, "chart"),

@@ -11,6 +11,7 @@ from crm_saas.roles import Role
 from leads.selectors import LeadFilters, lead_list_for_user
 from lifecycle.churn.service import churn_model_train
 from lifecycle.services import customers_from_leads
+from lifecycle.stages.service import customer_stages_recompute
 from lifecycle.synthetic import lifecycle_generate
 from tenants.accounts.models import User
 
@@ -33,5 +34,11 @@ def demo_customers_generate(
     try:
         version = churn_model_train(actor=manager)
     except DomainError:  # a small demo (tests) may have too few cancellations to learn from
-        return {**generated, "churn_model_version": None, "churn_auc": None}
-    return {**generated, "churn_model_version": version.version, "churn_auc": version.metrics.get("auc")}
+        version = None
+    # Stages and their whole history (risk included), so lists and timelines tell each story from day one.
+    generated["stages"] = customer_stages_recompute().customers
+    return {
+        **generated,
+        "churn_model_version": version.version if version else None,
+        "churn_auc": version.metrics.get("auc") if version else None,
+    }

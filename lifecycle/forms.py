@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from lifecycle.models import CustomerStatus, EventKind, Severity, Stage
+from lifecycle.models import CustomerStatus, EventKind, Severity, Stage, StageRules
 
 
 class CustomerFilterForm(forms.Form):
@@ -27,3 +27,30 @@ class EventForm(forms.Form):
     score = forms.IntegerField(required=False, min_value=0, max_value=10, label="NPS score", help_text="0-10.")
     quantity = forms.FloatField(required=False, min_value=0)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StageRulesForm(forms.ModelForm):
+    class Meta:
+        model = StageRules
+        fields = [
+            "new_days",
+            "loyal_days",
+            "loyal_renewals",
+            "risk_threshold",
+            "payment_failures",
+            "payment_window_days",
+            "urgent_tickets",
+            "ticket_window_days",
+            "inactive_days",
+        ]
+        labels = {
+            "new_days": "New for (days after sign-up)",
+            "loyal_days": "Loyal from (days of tenure)",
+            "loyal_renewals": "Loyal from (renewals)",
+            "risk_threshold": "At risk from churn risk (0-1)",
+            "payment_failures": "At risk with failed payments (0 = ignore)",
+            "payment_window_days": "… within (days)",
+            "urgent_tickets": "At risk with urgent tickets (0 = ignore)",
+            "ticket_window_days": "… within (days)",
+            "inactive_days": "At risk after days without login or usage (0 = ignore)",
+        }

@@ -277,3 +277,49 @@ class NextAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} for customer {self.customer_id} ({self.status})"
+
+
+class StageRules(models.Model):
+    """One row per tenant: the thresholds that place customers in lifecycle stages.
+
+    Evaluated in this order (the first that applies wins): churned (status churned), at risk (any
+    risk signal), new (tenure below ``new_days``), loyal (tenure and renewals), otherwise active.
+    See docs/lifecycle_stages.md; lifecycle/stages/rules.py applies them.
+    """
+
+    new_days = models.PositiveSmallIntegerField(
+        default=30, help_text="A customer is new for this many days after signing up."
+    )
+    loyal_days = models.PositiveSmallIntegerField(default=365, help_text="Tenure (days) before loyalty.")
+    loyal_renewals = models.PositiveSmallIntegerField(default=1, help_text="Renewals needed to be loyal.")
+    risk_threshold = models.FloatField(default=0.5, help_text="At risk from this predicted churn risk (0-1).")
+    payment_failures = models.PositiveSmallIntegerField(
+        default=1, help_text="At risk with this many failed payments within the window (0 = ignore)."
+    )
+    payment_window_days = models.PositiveSmallIntegerField(default=60)
+    urgent_tickets = models.PositiveSmallIntegerField(
+        default=1, help_text="At risk with this many urgent support tickets within the window (0 = ignore)."
+    )
+    ticket_window_days = models.PositiveSmallIntegerField(default=30)
+    inactive_days = models.PositiveSmallIntegerField(
+        default=30, help_text="At risk after this many days without a login or usage (0 = ignore)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "stage rules"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(risk_threshold__gt=0) & Q(risk_threshold__lte=1),
+                name="stage_risk_threshold_0_1",
+                violation_error_message="The churn risk threshold is a probability above 0 and at most 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(loyal_days__gt=models.F("new_days")),
+                name="stage_loyal_after_new",
+                violation_error_message="Loyalty must start after the new period: give more days for loyal than new.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"new<{self.new_days}d loyal>={self.loyal_days}d/{self.loyal_renewals} risk>={self.risk_threshold}"

@@ -9,7 +9,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from crm_saas.errors import NotFoundError
 from crm_saas.roles import Capability
-from lifecycle.models import MILESTONE_KINDS, Customer, LifecycleEvent
+from lifecycle.models import MILESTONE_KINDS, Customer, LifecycleEvent, NextAction, NextActionStatus, StageChange
 from tenants.accounts.models import User
 
 ORDERINGS = {
@@ -86,3 +86,14 @@ def customer_milestones(customer: Customer) -> list[LifecycleEvent]:
     """The turns of the customer's story (sign-up, first purchase, plan changes, renewals,
     cancellation, reactivation), oldest first."""
     return list(customer.events.filter(kind__in=sorted(MILESTONE_KINDS)).order_by("occurred_at", "id"))
+
+
+def customer_stage_history(customer: Customer) -> QuerySet[StageChange]:
+    """The customer's stage changes, newest first. Get ``customer`` with ``customer_get_for_user``."""
+    return customer.stage_changes.order_by("-changed_at", "-id")
+
+
+def customer_open_actions(customer: Customer, *, limit: int = 3) -> list[NextAction]:
+    """The customer's strongest open recommendations, best first."""
+    actions = customer.next_actions.filter(status=NextActionStatus.OPEN).order_by("rank", "-strength", "id")
+    return list(actions[:limit])

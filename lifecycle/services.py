@@ -32,6 +32,7 @@ from lifecycle.models import (
     LifecycleEvent,
     Severity,
 )
+from lifecycle.stages.service import customer_stages_refresh_soon
 from tenants.accounts.models import User
 
 TEXT_FIELDS = ("name", "company", "phone", "plan")
@@ -268,6 +269,7 @@ def customers_after_events(*, customer_ids: Iterable[int], status_changed: bool 
         if (customer.status, customer.churned_at, customer.last_event_at) != before:
             changed.append(customer)
     Customer.objects.bulk_update(changed, ["status", "churned_at", "last_event_at"], batch_size=1000)
+    customer_stages_refresh_soon(customer_ids=ids)  # debounced, after the commit
 
 
 # --- lead conversion ---------------------------------------------------------------------------

@@ -46,3 +46,19 @@ def churn_rescore_all_task() -> int:
     from lifecycle.churn.service import customers_rescore_all
 
     return customers_rescore_all()
+
+
+@app.task(name="lifecycle.stages_refresh", acks_late=True)
+def customer_stages_refresh_task(*, customer_ids: list[int]) -> int:
+    """Shortly after events were added: recompute those customers' stages and histories."""
+    from lifecycle.stages.service import customer_stages_refresh_now
+
+    return customer_stages_refresh_now(customer_ids=customer_ids).stage_changed
+
+
+@app.task(name="lifecycle.stages_recompute")
+def customer_stages_recompute_task() -> int:
+    """Per tenant, daily and after the rules change: every customer's stage (time moves stages on)."""
+    from lifecycle.stages.service import customer_stages_recompute
+
+    return customer_stages_recompute().stage_changed

@@ -27,4 +27,7 @@ urlpatterns = [
         churn_pages.next_action_dismiss,
         name="next_action_dismiss",
     ),
+    path("<int:customer_id>/timeline/", views.customer_timeline, name="timeline"),
+    path("portfolio/", views.portfolio, name="portfolio"),
+    path("stage-rules/", views.stage_rules_page, name="stage_rules"),
 ]

@@ -1,17 +1,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from crm_saas.errors import DomainError
 from crm_saas.roles import Capability
 from crm_saas.web import capability_required, form_add_domain_error
 from lifecycle import selectors, services
-from lifecycle.forms import CustomerFilterForm, EventForm
+from lifecycle.charts import portfolio as portfolio_charts
+from lifecycle.charts.timeline import customer_timeline_chart
+from lifecycle.forms import CustomerFilterForm, EventForm, StageRulesForm
 from lifecycle.models import CustomerField
+from lifecycle.stages.service import stage_rules, stage_rules_update
 
 
 @capability_required(Capability.RECORDS_READ)
@@ -73,3 +77,50 @@ def event_add(request: HttpRequest, customer_id: int) -> HttpResponse:
             messages.success(request, f"{event.get_kind_display()} recorded.")
             return redirect("lifecycle:customer", customer_id=customer.pk)
     return customer_detail(request, customer_id=customer.pk, form=form)
+
+
+@capability_required(Capability.RECORDS_READ)
+def customer_timeline(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id)
+    rules = stage_rules()
+    context = {
+        "customer": customer,
+        "chart": customer_timeline_chart(customer, rules=rules),
+        "actions": selectors.customer_open_actions(customer),
+        "history": selectors.customer_stage_history(customer)[:12],
+    }
+    return render(request, "lifecycle/timeline.html", context)
+
+
+@capability_required(Capability.RECORDS_READ)
+def portfolio(request: HttpRequest) -> HttpResponse:
+    customers = selectors.customers_visible_to(request.user)
+    context = {
+        "funnel": portfolio_charts.stage_funnel_chart(customers),
+        "flow": portfolio_charts.stage_flow_chart(customers),
+        "risk": portfolio_charts.risk_distribution_chart(customers, threshold=stage_rules().risk_threshold),
+        "retention": portfolio_charts.cohort_retention_chart(customers),
+        "own_book": not request.user.has_capability(Capability.RECORDS_READ_ALL),
+    }
+    return render(request, "lifecycle/portfolio.html", context)
+
+
+@capability_required(Capability.RECORDS_READ)
+@require_http_methods(["GET", "POST"])
+def stage_rules_page(request: HttpRequest) -> HttpResponse:
+    """Everyone who reads customers sees the rules behind their stages; admins change them."""
+    can_edit = request.user.has_capability(Capability.SETTINGS_MANAGE)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    rules = stage_rules()
+    form = StageRulesForm(request.POST if request.method == "POST" else None, instance=rules)
+    if form.is_bound and form.is_valid():
+        try:
+            stage_rules_update(data=form.cleaned_data)
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, "Stage rules saved; every customer's stage is being recomputed.")
+            return redirect("lifecycle:stage_rules")
+    context = {"form": form, "rules": rules, "can_edit": can_edit}
+    return render(request, "lifecycle/stage_rules.html", context, status=400 if form.is_bound else 200)

@@ -268,6 +268,18 @@ def _webhook_body(world: TenantWorld, role: str) -> dict[str, Any]:
     return {"url": "http://127.0.0.1:9/hook", "events": ["lead.created", "lead.scored"]}
 
 
+STAGE_RULES = {
+    "new_days": 30,
+    "loyal_days": 365,
+    "loyal_renewals": 1,
+    "risk_threshold": 0.5,
+    "payment_failures": 1,
+    "payment_window_days": 60,
+    "urgent_tickets": 1,
+    "ticket_window_days": 30,
+    "inactive_days": 30,
+}
+
 API: list[Call] = [
     Call(
         "api:auth-token",
@@ -398,6 +410,11 @@ API: list[Call] = [
         body=lambda w, r: {"kind": "login"},
     ),
     Call("api:customer-timeline", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
+    # Lifecycle stages: everyone who reads customers sees their history and the rules; admins edit.
+    Call("api:customer-stages", "GET", only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
+    Call("api:customer-stage-rules", "GET", only({role: 200 for role in ALL_ROLES})),
+    Call("api:customer-stage-rules", "PUT", only({ADMIN: 200}), body=lambda w, r: STAGE_RULES),
+    Call("api:customer-stage-rules", "PATCH", only({ADMIN: 200}), body=lambda w, r: {"inactive_days": 45}),
     Call("api:customer-import", "POST", only({ADMIN: 202, MANAGER: 202}), body=_customer_csv, multipart=True),
     Call("api:customer-event-import", "POST", only({ADMIN: 202, MANAGER: 202}), body=_event_csv, multipart=True),
     # Churn and next best actions: reads like customers; decisions for roles that write records.
@@ -567,6 +584,10 @@ PAGES: list[Page] = [
     Page("leads:priority_signal", "POST", page_only({ADMIN: 302}), kwargs=_priority_signal_id),
     Page("lifecycle:customers", "GET", page_only({role: 200 for role in ALL_ROLES})),
     Page("lifecycle:customer", "GET", page_only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
+    Page("lifecycle:timeline", "GET", page_only({role: 200 for role in ALL_ROLES}), kwargs=_rep_customer_id),
+    Page("lifecycle:portfolio", "GET", page_only({role: 200 for role in ALL_ROLES})),
+    Page("lifecycle:stage_rules", "GET", page_only({role: 200 for role in ALL_ROLES})),
+    Page("lifecycle:stage_rules", "POST", page_only({ADMIN: 302}), data=STAGE_RULES),
     Page(
         "lifecycle:event_add",
         "POST",

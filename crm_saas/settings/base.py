@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "MessageDirectionEnum": "leads.models.MessageDirection",
         "LifecycleEventKindEnum": "lifecycle.models.EventKind",
         "WebhookDeliveryStatusEnum": "crm_saas.integrations.models.DeliveryStatus",
+        "LifecycleStageEnum": "lifecycle.models.Stage",
     },
 }
 
@@ -319,6 +320,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "crm_saas.fan_out_to_tenants",
         "schedule": 24 * 3600,  # retrains each tenant's text model weekly when its history allows
         "args": ("leads.refresh_priorities",),
+    },
+    "recompute-customer-stages": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 24 * 3600,  # tenure and inactivity move customers between stages as days pass
+        "args": ("lifecycle.stages_recompute",),
     },
     "purge-expired-voice-audio": {
         "task": "crm_saas.fan_out_to_tenants",

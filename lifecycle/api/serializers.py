@@ -4,7 +4,16 @@ import json
 
 from rest_framework import serializers
 
-from lifecycle.models import Customer, CustomerStatus, EventKind, LifecycleEvent, Severity, Stage
+from lifecycle.models import (
+    Customer,
+    CustomerStatus,
+    EventKind,
+    LifecycleEvent,
+    Severity,
+    Stage,
+    StageChange,
+    StageRules,
+)
 from lifecycle.selectors import ORDERINGS
 from tenants.accounts.models import User
 
@@ -32,6 +41,8 @@ class CustomerOutput(serializers.ModelSerializer):
             "mrr",
             "status",
             "stage",
+            "stage_reason",
+            "stage_since",
             "owner",
             "lead",
             "attributes",
@@ -148,3 +159,33 @@ class EventImportInput(CustomerImportInput):
         required=False, allow_blank=True, help_text="Column holding the customer's external id."
     )
     outcome_column = serializers.CharField(required=False, allow_blank=True, help_text="Not used for events.")
+
+
+class StageChangeOutput(serializers.ModelSerializer):
+    label = serializers.CharField(source="get_stage_display")
+
+    class Meta:
+        model = StageChange
+        fields = ["id", "stage", "label", "previous_stage", "reason", "changed_at"]
+
+
+class StageRulesIO(serializers.ModelSerializer):
+    """The tenant's stage rules (docs/lifecycle_stages.md). Changing them recomputes every stage."""
+
+    class Meta:
+        model = StageRules
+        fields = [
+            "new_days",
+            "loyal_days",
+            "loyal_renewals",
+            "risk_threshold",
+            "payment_failures",
+            "payment_window_days",
+            "urgent_tickets",
+            "ticket_window_days",
+            "inactive_days",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+        # PUT replaces the rules, so it names every one of them (PATCH may name a few).
+        extra_kwargs = {name: {"required": True} for name in fields if name != "updated_at"}

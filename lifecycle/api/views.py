@@ -19,9 +19,12 @@ from lifecycle.api.serializers import (
     EventImportInput,
     EventInput,
     EventOutput,
+    StageChangeOutput,
+    StageRulesIO,
     TimelinePageOutput,
 )
 from lifecycle.imports.service import customer_event_import_start, customer_import_start
+from lifecycle.stages.service import stage_rules, stage_rules_update
 
 READ_WRITE = {"GET": Capability.RECORDS_READ, "POST": Capability.RECORDS_WRITE, "PATCH": Capability.RECORDS_WRITE}
 
@@ -97,6 +100,45 @@ class CustomerTimelineView(TenantAPIView):
         response = self.paginated_response(selectors.customer_events(customer), EventOutput)
         response.data["milestones"] = EventOutput(selectors.customer_milestones(customer), many=True).data
         return response
+
+
+class CustomerStageHistoryView(TenantAPIView):
+    required_capability = Capability.RECORDS_READ
+
+    @extend_schema(responses=StageChangeOutput(many=True), tags=["customers"])
+    def get(self, request: Request, customer_id: int) -> Response:
+        """The customer's stage history, newest first: each stage it entered, when and why."""
+        customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id)
+        return self.paginated_response(selectors.customer_stage_history(customer), StageChangeOutput)
+
+
+class StageRulesView(TenantAPIView):
+    """Everyone who reads customers may read the rules behind their stages; admins change them."""
+
+    required_capabilities = {
+        "GET": Capability.RECORDS_READ,
+        "PUT": Capability.SETTINGS_MANAGE,
+        "PATCH": Capability.SETTINGS_MANAGE,
+    }
+
+    @extend_schema(responses=StageRulesIO, tags=["customers"])
+    def get(self, request: Request) -> Response:
+        return Response(StageRulesIO(stage_rules()).data)
+
+    @extend_schema(request=StageRulesIO, responses=StageRulesIO, tags=["customers"])
+    def put(self, request: Request) -> Response:
+        """Replace the rules (every field); all customers' stages are recomputed in the background."""
+        return self._update(request, partial=False)
+
+    @extend_schema(request=StageRulesIO(partial=True), responses=StageRulesIO, tags=["customers"])
+    def patch(self, request: Request) -> Response:
+        """Change some rules; all customers' stages are recomputed in the background."""
+        return self._update(request, partial=True)
+
+    def _update(self, request: Request, *, partial: bool) -> Response:
+        data = StageRulesIO(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        return Response(StageRulesIO(stage_rules_update(data=dict(data.validated_data))).data)
 
 
 def _import_options(data: dict) -> dict:

@@ -137,6 +137,10 @@ def customers_score(
             from lifecycle.next_actions.service import next_actions_refresh
 
             next_actions_refresh(scored=scored)
+    # The at-risk stage reads the risk: stages follow the fresh scores at once.
+    from lifecycle.stages.service import customer_stages_recompute
+
+    customer_stages_recompute(customer_ids=ids, now=now)
     return len(ids)
 
 

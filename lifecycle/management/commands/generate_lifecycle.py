@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 
 from lifecycle.demo import generator_owners
 from lifecycle.models import Customer
+from lifecycle.stages.service import customer_stages_recompute
 from lifecycle.synthetic import lifecycle_generate
 from tenants.models import Tenant
 
@@ -45,6 +46,8 @@ class Command(BaseCommand):
             summary = lifecycle_generate(
                 customers=options["customers"], seed=options["seed"], owners=generator_owners(), now=now
             )
+            generated = Customer.objects.filter(external_id__startswith=prefix).values_list("pk", flat=True)
+            customer_stages_recompute(customer_ids=list(generated), now=now)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {summary['created']} customers and {summary['events']:,} events in '{schema}' "
