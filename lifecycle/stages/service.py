@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from crm_saas.errors import DomainError
+from crm_saas.integrations.events import webhook_event_emit, webhook_events_subscribed
 from lifecycle.models import ChurnPrediction, Customer, LifecycleEvent, StageChange, StageRules
 from lifecycle.stages.history import (
     STAGE_KINDS,
@@ -33,6 +34,7 @@ from lifecycle.stages.history import (
 )
 from lifecycle.stages.rules import StageVerdict
 
+STAGE_CHANGED = "customer.stage_changed"
 BATCH_CUSTOMERS = 300
 REFRESH_DELAY_SECONDS = 20
 # Bigger sets (imports) are queued as they are, without a per-customer debounce key.
@@ -181,7 +183,9 @@ def customer_stages_recompute(
     customers = Customer.objects.all() if customer_ids is None else Customer.objects.filter(pk__in=set(customer_ids))
     ids = sorted(customers.values_list("pk", flat=True))
     result = StageRecomputeResult()
+    notify = webhook_events_subscribed(STAGE_CHANGED)
     for batch in _batches(ids, BATCH_CUSTOMERS):
+        moves: list[tuple[Customer, str | None, StageVerdict]] = []
         with transaction.atomic():
             rows = list(
                 Customer.objects.filter(pk__in=batch)
@@ -205,12 +209,25 @@ def customer_stages_recompute(
                 values = (current.stage, current.reason[:300], history.since)
                 if (customer.stage, customer.stage_reason, customer.stage_since) != values:
                     result.stage_changed += customer.stage != current.stage
+                    if customer.stage != current.stage and notify:
+                        moves.append((customer, customer.stage, current))
                     customer.stage, customer.stage_reason, customer.stage_since = values
                     changed.append(customer)
             if stale:
                 StageChange.objects.filter(pk__in=stale).delete()
             StageChange.objects.bulk_create(fresh, batch_size=1000)
             Customer.objects.bulk_update(changed, ["stage", "stage_reason", "stage_since"], batch_size=1000)
+            for customer, previous, verdict in moves:
+                webhook_event_emit(
+                    STAGE_CHANGED,
+                    {
+                        "customer_id": customer.pk,
+                        "stage": verdict.stage,
+                        "previous_stage": previous,
+                        "reason": verdict.reason,
+                        "since": customer.stage_since.isoformat() if customer.stage_since else None,
+                    },
+                )
             result.customers += len(rows)
             result.history_written += len(fresh)
     return result
