@@ -26,6 +26,7 @@ TENANT_NAV = [
     NavItem("Scoring model", "leads:model", Capability.ANALYTICS_READ, "chart"),
     NavItem("Team", "accounts:users", Capability.USERS_MANAGE, "team"),
     NavItem("Audit log", "audit:events", Capability.AUDIT_READ, "shield"),
+    NavItem("Privacy", "privacy:home", Capability.PRIVACY_MANAGE, "lock"),
 ]
 PLATFORM_NAV = [
     NavItem("Tenants", "platform:tenants", None, "building"),

@@ -66,6 +66,7 @@ TENANT_APPS = [
     "voice",
     "lifecycle",
     "ml",
+    "crm_saas.privacy",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -254,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "leads.models.ActivityKind",
         "LeadStatusEnum": "leads.models.LeadStatus",
         "LifecycleEventKindEnum": "lifecycle.models.EventKind",
+        "PrivacyRequestKindEnum": "crm_saas.privacy.models.PrivacyRequestKind",
+        "PrivacyRequestStatusEnum": "crm_saas.privacy.models.PrivacyRequestStatus",
     },
 }
 
@@ -295,12 +298,23 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 24 * 3600,
         "args": ("leads.purge_stale_uploads",),
     },
+    "purge-expired-privacy-exports": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 3600,  # bundles live for hours, so look hourly
+        "args": ("privacy.purge_expired_exports",),
+    },
     "purge-expired-voice-audio": {
         "task": "crm_saas.fan_out_to_tenants",
         "schedule": 24 * 3600,  # each tenant's own retention_days decides what has expired
         "args": ("voice.purge_expired_audio",),
     },
 }
+
+# --- Privacy ------------------------------------------------------------------------------------
+# How long a person's data export can be downloaded before its bundle is deleted from the store.
+PRIVACY_EXPORT_TTL_HOURS = env_int("CRM_PRIVACY_EXPORT_TTL_HOURS", 72)
+if PRIVACY_EXPORT_TTL_HOURS < 1:
+    raise ImproperlyConfigured("CRM_PRIVACY_EXPORT_TTL_HOURS must be at least 1.")
 
 # --- Email and logging --------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
