@@ -68,3 +68,6 @@ class PseudonymSecret(models.Model):
 
     encrypted_secret = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:  # never the secret
+        return f"pseudonym secret of {self.created_at:%Y-%m-%d}"

@@ -18,8 +18,8 @@ from crm_saas.errors import DomainError, NotFoundError
 from crm_saas.privacy.models import PseudonymSecret
 from crm_saas.privacy.registry import Subject, providers
 
-_SECRET_PURPOSE = "privacy.pseudonym-key"
-_SECRET_ID = "pseudonym-secret"
+_SECRET_PURPOSE = "privacy.pseudonym-key"  # noqa: S105 - a label, not a secret
+_SECRET_ID = "pseudonym-secret"  # noqa: S105 - a label, not a secret
 _MAX_LINK_ROUNDS = 5
 
 
@@ -113,9 +113,6 @@ def subject_pseudonym(query: SubjectQuery, subject: Subject | None = None) -> st
     emails = sorted(subject.emails) if subject is not None else []
     if not emails and query.field == "email":
         emails = [query.value]
-    if emails:
-        identifier = f"email:{emails[0]}"
-    else:
-        identifier = f"{query.field}:{query.value}"
+    identifier = f"email:{emails[0]}" if emails else f"{query.field}:{query.value}"
     digest = hmac.new(_secret(), identifier.encode(), hashlib.sha256).hexdigest()
     return f"subj_{digest[:24]}"

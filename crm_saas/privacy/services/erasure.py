@@ -167,7 +167,7 @@ def _erase(erasure: PrivacyRequest, report_progress: ProgressCallback) -> dict[s
         # Last-registered providers first: their rows point at the earlier ones' (voice -> leads).
         for _, model, pks in reversed(plan.rows):
             if pks:
-                count, _ = model.objects.filter(pk__in=pks).delete()
+                model.objects.filter(pk__in=pks).delete()
                 deleted[model._meta.label_lower] = deleted.get(model._meta.label_lower, 0) + len(pks)
         now = timezone.now()
         PrivacyRequest.objects.filter(subject_ref=ref).exclude(pk=erasure.pk).update(
