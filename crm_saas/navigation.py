@@ -30,6 +30,7 @@ TENANT_NAV = [
 ]
 PLATFORM_NAV = [
     NavItem("Tenants", "platform:tenants", None, "building"),
+    NavItem("Offboarding", "platform:offboarding", None, "lock"),
 ]
 
 

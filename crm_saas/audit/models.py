@@ -44,6 +44,9 @@ class AuditAction(models.TextChoices):
     API_KEY_USED = "api_key.used", "API key used"
     TENANT_EXPORTED = "tenant.exported", "Tenant exported"
     TENANT_OFFBOARDED = "tenant.offboarded", "Tenant offboarded"
+    TENANT_OFFBOARDING_REQUESTED = "tenant.offboarding_requested", "Tenant offboarding requested"
+    TENANT_ARCHIVE_DOWNLOADED = "tenant.archive_downloaded", "Tenant archive downloaded"
+    TENANT_ARCHIVE_DELETED = "tenant.archive_deleted", "Tenant archive deleted"
 
 
 class AuditEvent(models.Model):

@@ -25,9 +25,14 @@ class BundleWriter:
         self._zip = zipfile.ZipFile(self._file, "w", compression=zipfile.ZIP_DEFLATED)
         self.manifest: dict[str, Any] = {"format": format_name, **about, "records": [], "files": []}
 
-    def add_records(self, *, label: str, queryset: QuerySet, provider: str = "") -> int:
+    def add_records(
+        self, *, label: str, queryset: QuerySet, provider: str = "", skip_fields: set[str] = frozenset()
+    ) -> int:
         """All rows of ``queryset`` as ``records/<label>.json``; returns how many."""
         rows = json.loads(serializers.serialize("json", queryset.order_by("pk")))
+        for row in rows:
+            for name in skip_fields:
+                row["fields"].pop(name, None)
         name = f"records/{label}.json"
         data = json.dumps(rows, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder).encode()
         self._zip.writestr(name, data)

@@ -24,3 +24,12 @@ def privacy_purge_expired_exports_task() -> int:
     from crm_saas.privacy.services import privacy_exports_purge_expired
 
     return privacy_exports_purge_expired()
+
+
+@app.task(name="privacy.offboard_tenant")
+def tenant_offboard_task(*, offboarding_id: str) -> str | None:
+    """Runs in the public schema (queued from the platform host)."""
+    from crm_saas.privacy.offboarding import tenant_offboard_run
+
+    offboarding = tenant_offboard_run(offboarding_id=offboarding_id)
+    return offboarding.status if offboarding else None
