@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
+
 from crm_saas.privacy.registry import Subject, providers
 from crm_saas.privacy.services.common import require_privacy_admin
 from crm_saas.privacy.subjects import SubjectQuery, subject_query_parse, subject_resolve
@@ -17,6 +19,17 @@ class PersonMatch:
     # {provider label: {record type: count}} for the record types that hold something.
     records: dict[str, dict[str, int]] = field(default_factory=dict)
     files: int = 0
+
+    @property
+    def readable(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """The counts with record types named as people read them ("Lead notes: 2")."""
+        return [
+            (
+                provider,
+                [(str(apps.get_model(label)._meta.verbose_name_plural).capitalize(), n) for label, n in counts.items()],
+            )
+            for provider, counts in self.records.items()
+        ]
 
     @property
     def total(self) -> int:
