@@ -31,9 +31,11 @@ TENANT_NAV = [
     NavItem("Audit log", "audit:events", Capability.AUDIT_READ, "shield"),
     NavItem("API keys", "integrations:api_keys", Capability.SETTINGS_MANAGE, "key"),
     NavItem("Webhooks", "integrations:webhooks", Capability.SETTINGS_MANAGE, "link"),
+    NavItem("Privacy", "privacy:home", Capability.PRIVACY_MANAGE, "lock"),
 ]
 PLATFORM_NAV = [
     NavItem("Tenants", "platform:tenants", None, "building"),
+    NavItem("Offboarding", "platform:offboarding", None, "lock"),
 ]
 
 

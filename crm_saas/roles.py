@@ -33,6 +33,7 @@ class Capability:
     MODELS_MANAGE = "models:manage"  # activate and roll back model versions
     VOICE_USE = "voice:use"  # record voice notes, speak commands
     JOBS_READ_ALL = "jobs:read_all"  # see jobs queued by other users
+    PRIVACY_MANAGE = "privacy:manage"  # export or erase a person's data
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -51,6 +52,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MODELS_MANAGE,
             Capability.VOICE_USE,
             Capability.JOBS_READ_ALL,
+            Capability.PRIVACY_MANAGE,
         }
     ),
     Role.MANAGER: frozenset(

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("leads.api.urls")),
     path("", include("lifecycle.api.urls")),
     path("", include("voice.api.urls")),
+    path("", include("crm_saas.privacy.api.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("customers/", include("lifecycle.urls")),
     path("voice/", include("voice.urls")),
+    path("privacy/", include("crm_saas.privacy.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -29,6 +32,47 @@ class Domain(DomainMixin):
 
     class Meta:
         ordering = ["domain"]
+
+
+class OffboardingStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class TenantOffboarding(models.Model):
+    """A platform operator's offboarding of a tenant: archive, then delete everything.
+
+    Outlives the tenant (whose row is deleted at the end), so it keeps the tenant's name and schema.
+    The archive is encrypted under its own key, stored only wrapped by the KMS master key here.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tenant_pk = models.PositiveBigIntegerField()
+    schema_name = models.CharField(max_length=63)
+    tenant_name = models.CharField(max_length=200)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=OffboardingStatus.choices, default=OffboardingStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    archive_key = models.CharField(max_length=300, blank=True)
+    archive_wrapped_key = models.BinaryField(null=True, editable=False)
+    archive_size = models.PositiveBigIntegerField(null=True, blank=True)
+    archive_sha256 = models.CharField(max_length=64, blank=True)
+    archive_deleted_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"offboarding of {self.tenant_name} ({self.schema_name}): {self.status}"
 
 
 class TenantDataKey(models.Model):

@@ -280,6 +280,57 @@ STAGE_RULES = {
     "inactive_days": 30,
 }
 
+PRIVACY_EMAIL = "privacy.subject@example.test"
+
+
+def _privacy_subject(world: TenantWorld) -> None:
+    """A lead the privacy endpoints can find (inside ``world.active()``)."""
+    from leads.models import Lead
+    from leads.services import lead_create
+
+    if not Lead.objects.filter(email=PRIVACY_EMAIL).exists():
+        lead_create(actor=world.users[REP], data={"name": "Sam Subject", "email": PRIVACY_EMAIL})
+
+
+def _privacy_body(world: TenantWorld, role: str) -> dict[str, Any]:
+    with world.active():
+        _privacy_subject(world)
+    return {"email": PRIVACY_EMAIL}
+
+
+def _privacy_erasure_body(world: TenantWorld, role: str) -> dict[str, Any]:
+    return {**_privacy_body(world, role), "confirm": PRIVACY_EMAIL}
+
+
+def _admin_export_id(world: TenantWorld) -> dict[str, Any]:
+    """A finished export, requested by the tenant's admin (so only the admin may download it)."""
+    with world.active():
+        from crm_saas.jobs.services import job_run
+        from crm_saas.privacy.models import PrivacyRequest
+        from crm_saas.privacy.services import privacy_export_request, privacy_export_run
+
+        export = PrivacyRequest.objects.filter(kind="export", status="succeeded").first()
+        if export is None:
+            _privacy_subject(world)
+            export = privacy_export_request(actor=world.users[ADMIN], data={"email": PRIVACY_EMAIL})
+            job_run(job_id=str(export.job_id), handler=privacy_export_run)
+    return {"request_id": export.pk}
+
+
+def _admin_erasure_id(world: TenantWorld) -> dict[str, Any]:
+    with world.active():
+        from crm_saas.privacy.models import PrivacyRequest
+        from crm_saas.privacy.services import privacy_erasure_request
+
+        erasure = PrivacyRequest.objects.filter(kind="erasure").first()
+        if erasure is None:
+            _privacy_subject(world)
+            erasure = privacy_erasure_request(
+                actor=world.users[ADMIN], data={"email": PRIVACY_EMAIL, "confirm": PRIVACY_EMAIL}
+            )
+    return {"request_id": erasure.pk}
+
+
 API: list[Call] = [
     Call(
         "api:auth-token",
@@ -451,6 +502,15 @@ API: list[Call] = [
     Call("api:webhook-delivery-list", "GET", only({ADMIN: 200}), kwargs=_subscription_id),
     Call("api:webhook-delivery-detail", "GET", only({ADMIN: 200}), kwargs=_delivery_id),
     Call("api:webhook-delivery-redeliver", "POST", only({ADMIN: 202}), kwargs=_delivery_id),
+    # Privacy: admins only; an export downloads only for the admin who asked for it.
+    Call("api:privacy-search", "GET", only({ADMIN: 200}), body=_privacy_body),
+    Call("api:privacy-export-list", "GET", only({ADMIN: 200})),
+    Call("api:privacy-export-list", "POST", only({ADMIN: 202}), body=_privacy_body),
+    Call("api:privacy-export-detail", "GET", only({ADMIN: 200}), kwargs=_admin_export_id),
+    Call("api:privacy-export-download", "GET", only({ADMIN: 200}), kwargs=_admin_export_id),
+    Call("api:privacy-erasure-list", "GET", only({ADMIN: 200})),
+    Call("api:privacy-erasure-list", "POST", only({ADMIN: 202}), body=_privacy_erasure_body),
+    Call("api:privacy-erasure-detail", "GET", only({ADMIN: 200}), kwargs=_admin_erasure_id),
 ]
 
 
@@ -625,4 +685,9 @@ PAGES: list[Page] = [
     Page("integrations:webhook", "POST", page_only({ADMIN: 302}), kwargs=_subscription_id, data={"action": "ping"}),
     Page("integrations:delivery", "GET", page_only({ADMIN: 200}), kwargs=_delivery_id),
     Page("integrations:delivery_redeliver", "POST", page_only({ADMIN: 302}), kwargs=_delivery_id),
+    Page("privacy:home", "GET", page_only({ADMIN: 200})),
+    Page("privacy:export_create", "POST", page_only({ADMIN: 302}), data={"email": PRIVACY_EMAIL}),
+    Page("privacy:erasure_create", "POST", page_only({ADMIN: 302}), data={"email": PRIVACY_EMAIL, "confirm": "no"}),
+    Page("privacy:request", "GET", page_only({ADMIN: 200}), kwargs=_admin_export_id),
+    Page("privacy:export_download", "GET", page_only({ADMIN: 200}), kwargs=_admin_export_id),
 ]

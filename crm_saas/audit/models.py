@@ -1,4 +1,10 @@
-"""Security-relevant events. Append-only: rows are written once and never edited by the product."""
+"""Security-relevant events. Append-only: rows are written once and never edited by the product.
+
+PostgreSQL enforces it (migration 0003): a trigger refuses every DELETE and every UPDATE, except
+two narrow ones: the actor becoming NULL when a user row is removed (the label keeps the trail
+readable), and the pseudonymisation of an erased person's events, which only
+``crm_saas.audit.pseudonymise`` performs (see there).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +35,18 @@ class AuditAction(models.TextChoices):
     VOICE_AUDIO_EXPIRED = "voice.audio_expired", "Voice audio deleted after retention"
     VOICE_SETTINGS_CHANGED = "voice.settings_changed", "Voice settings changed"
     VOICE_COMMAND_EXECUTED = "voice.command_executed", "Voice command executed"
+    PRIVACY_EXPORT_REQUESTED = "privacy.export_requested", "Personal data export requested"
+    PRIVACY_EXPORTED = "privacy.exported", "Personal data exported"
+    PRIVACY_EXPORT_DOWNLOADED = "privacy.export_downloaded", "Personal data export downloaded"
+    PRIVACY_EXPORT_EXPIRED = "privacy.export_expired", "Personal data export deleted after expiry"
+    PRIVACY_ERASURE_REQUESTED = "privacy.erasure_requested", "Erasure requested"
+    PRIVACY_ERASED = "privacy.erased", "Person erased"
+    API_KEY_USED = "api_key.used", "API key used"
+    TENANT_EXPORTED = "tenant.exported", "Tenant exported"
+    TENANT_OFFBOARDED = "tenant.offboarded", "Tenant offboarded"
+    TENANT_OFFBOARDING_REQUESTED = "tenant.offboarding_requested", "Tenant offboarding requested"
+    TENANT_ARCHIVE_DOWNLOADED = "tenant.archive_downloaded", "Tenant archive downloaded"
+    TENANT_ARCHIVE_DELETED = "tenant.archive_deleted", "Tenant archive deleted"
 
 
 class AuditEvent(models.Model):
@@ -45,6 +63,9 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # The pseudonym of the person an event is about, once erased (or for privacy requests): lets
+    # the trail show every event about one person without naming them.
+    subject_ref = models.CharField(max_length=40, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

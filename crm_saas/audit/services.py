@@ -28,6 +28,7 @@ def audit_record(
     target_type: str = "",
     target_label: str = "",
     metadata: dict[str, Any] | None = None,
+    subject_ref: str = "",
 ) -> AuditEvent:
     """Append one event to the current schema's audit log."""
     request_user = getattr(request, "user", None)
@@ -46,4 +47,28 @@ def audit_record(
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
         metadata=metadata or {},
+        subject_ref=subject_ref,
+    )
+
+
+def audit_api_key_used(
+    *, request: HttpRequest | None, key_id: Any, key_label: str, scopes: list[str] | None = None
+) -> AuditEvent:
+    """The hook for API key authentication: record that a key was used (data access by a machine).
+
+    Call it from the authentication class once a key is accepted; the key's id and label identify it,
+    never the secret. The request gives the address and the endpoint used.
+    """
+    return audit_record(
+        action=AuditAction.API_KEY_USED,
+        request=request,
+        actor_label=f"API key {key_label}"[:254],
+        target_type="apikey",
+        target_label=key_label,
+        metadata={
+            "key_id": str(key_id),
+            "method": getattr(request, "method", "") or "",
+            "path": (getattr(request, "path", "") or "")[:200],
+            "scopes": scopes or [],
+        },
     )

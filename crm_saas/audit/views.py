@@ -13,5 +13,8 @@ from crm_saas.web import capability_required
 @capability_required(Capability.AUDIT_READ)
 def events(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")
-    page = Paginator(audit_event_list(action=action or None), 50).get_page(request.GET.get("page"))
-    return render(request, "audit/events.html", {"page": page, "actions": AuditAction.choices, "action": action})
+    subject = request.GET.get("subject", "").strip()[:40]
+    events = audit_event_list(action=action or None, subject_ref=subject or None)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "actions": AuditAction.choices, "action": action, "subject": subject}
+    return render(request, "audit/events.html", context)

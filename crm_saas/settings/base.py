@@ -67,6 +67,7 @@ TENANT_APPS = [
     "voice",
     "lifecycle",
     "ml",
+    "crm_saas.privacy",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -265,6 +266,8 @@ SPECTACULAR_SETTINGS = {
         "LifecycleEventKindEnum": "lifecycle.models.EventKind",
         "WebhookDeliveryStatusEnum": "crm_saas.integrations.models.DeliveryStatus",
         "LifecycleStageEnum": "lifecycle.models.Stage",
+        "PrivacyRequestKindEnum": "crm_saas.privacy.models.PrivacyRequestKind",
+        "PrivacyRequestStatusEnum": "crm_saas.privacy.models.PrivacyRequestStatus",
     },
 }
 
@@ -326,6 +329,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 24 * 3600,  # tenure and inactivity move customers between stages as days pass
         "args": ("lifecycle.stages_recompute",),
     },
+    "purge-expired-privacy-exports": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 3600,  # bundles live for hours, so look hourly
+        "args": ("privacy.purge_expired_exports",),
+    },
     "purge-expired-voice-audio": {
         "task": "crm_saas.fan_out_to_tenants",
         "schedule": 24 * 3600,  # each tenant's own retention_days decides what has expired
@@ -355,6 +363,11 @@ CELERY_BEAT_SCHEDULE["purge-old-webhook-deliveries"] = {
     "schedule": 24 * 3600,
     "args": ("integrations.purge_webhook_deliveries",),
 }
+# --- Privacy ------------------------------------------------------------------------------------
+# How long a person's data export can be downloaded before its bundle is deleted from the store.
+PRIVACY_EXPORT_TTL_HOURS = env_int("CRM_PRIVACY_EXPORT_TTL_HOURS", 72)
+if PRIVACY_EXPORT_TTL_HOURS < 1:
+    raise ImproperlyConfigured("CRM_PRIVACY_EXPORT_TTL_HOURS must be at least 1.")
 
 # --- Email and logging --------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

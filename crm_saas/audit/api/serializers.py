@@ -17,4 +17,5 @@ class AuditEventOutput(serializers.ModelSerializer):
             "target_label",
             "ip_address",
             "metadata",
+            "subject_ref",
         ]

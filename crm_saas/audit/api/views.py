@@ -19,6 +19,7 @@ class AuditEventListView(TenantAPIView):
         parameters=[
             OpenApiParameter("action", str, enum=AuditAction.values),
             OpenApiParameter("actor", int, description="User id of the actor."),
+            OpenApiParameter("subject", str, description="Pseudonym of a person (subj_...): every event about them."),
         ],
         tags=["audit"],
     )
@@ -27,5 +28,6 @@ class AuditEventListView(TenantAPIView):
         events = audit_event_list(
             action=request.query_params.get("action") or None,
             actor_id=int(actor) if actor and actor.isdigit() else None,
+            subject_ref=(request.query_params.get("subject") or "").strip() or None,
         )
         return self.paginated_response(events, AuditEventOutput)

@@ -36,3 +36,28 @@ def test_audit_page_lists_and_filters(alpha) -> None:
     assert page.status_code == 200
     assert b"Failed sign-in" in page.content
     assert alpha.email(ADMIN).encode() in page.content
+
+
+def test_audit_api_and_page_filter_by_person_pseudonym(alpha) -> None:
+    with alpha.active():
+        audit_record(
+            action=AuditAction.VOICE_PLAYED, actor=alpha.users[ADMIN], target_label="x", subject_ref="subj_abc"
+        )
+        audit_record(action=AuditAction.VOICE_PLAYED, actor=alpha.users[ADMIN], target_label="y")
+    about = alpha.api(ADMIN).get("/api/v1/audit-events/", {"subject": "subj_abc"}).json()
+    assert about["count"] == 1 and about["results"][0]["subject_ref"] == "subj_abc"
+    page = alpha.web(ADMIN).get("/audit/", {"subject": "subj_abc"})
+    assert page.status_code == 200 and b'href="?subject=subj_abc"' in page.content
+
+
+def test_api_key_use_is_recorded_without_the_secret(alpha) -> None:
+    from django.test import RequestFactory
+
+    from crm_saas.audit.services import audit_api_key_used
+
+    request = RequestFactory().get("/api/v1/leads/", REMOTE_ADDR="10.1.2.3")
+    with alpha.active():
+        event = audit_api_key_used(request=request, key_id=7, key_label="Zapier sync", scopes=["leads:read"])
+    assert event.action == AuditAction.API_KEY_USED
+    assert event.metadata == {"key_id": "7", "method": "GET", "path": "/api/v1/leads/", "scopes": ["leads:read"]}
+    assert event.ip_address == "10.1.2.3" and event.actor_label == "API key Zapier sync"
