@@ -28,7 +28,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raw_key = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Invalid API key header: the key must be ASCII.") from exc
-        api_key = api_key_authenticate(raw_key=raw_key)
+        api_key = api_key_authenticate(raw_key=raw_key, request=request)
         if api_key is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked API key.")
         return api_key.created_by, api_key

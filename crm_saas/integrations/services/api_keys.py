@@ -16,7 +16,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from crm_saas.audit.services import audit_record
+from crm_saas.audit.models import AuditAction
+from crm_saas.audit.services import audit_api_key_used, audit_record
 from crm_saas.errors import DomainError, PermissionDeniedError
 from crm_saas.integrations.models import ApiKey
 from crm_saas.integrations.scopes import SCOPES, scopes_capabilities
@@ -26,8 +27,8 @@ KEY_PREFIX = "crmk_"  # a public marker that makes leaked keys easy to scan for
 # last_used_at is written at most this often per key: a busy integration must not write per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
-AUDIT_API_KEY_CREATED = "api_key.created"
-AUDIT_API_KEY_REVOKED = "api_key.revoked"
+AUDIT_API_KEY_CREATED = AuditAction.API_KEY_CREATED
+AUDIT_API_KEY_REVOKED = AuditAction.API_KEY_REVOKED
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def api_key_create(
     return IssuedApiKey(api_key=api_key, key=raw_key)
 
 
-def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
+def api_key_authenticate(*, raw_key: str, request: Any = None) -> ApiKey | None:
     """The usable key for ``raw_key`` in the current tenant's schema, or None.
 
     The returned key's ``created_by`` carries ``capability_limit``: from here on, every capability
@@ -104,8 +105,11 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     if not api_key.created_by.is_active:
         return None
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+        # Recorded as often as last_used_at moves: the audit log shows machine access without
+        # an entry per request.
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+        audit_api_key_used(request=request, key_id=api_key.pk, key_label=api_key.name, scopes=list(api_key.scopes))
     api_key.created_by.capability_limit = scopes_capabilities(api_key.scopes)
     return api_key
 

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from crm_saas.audit.models import AuditAction
 from crm_saas.audit.services import audit_record
 from crm_saas.errors import ConflictError, DomainError
 from crm_saas.integrations.events import EVENTS
@@ -39,10 +40,10 @@ from crm_saas.integrations.signing import (
 
 logger = logging.getLogger(__name__)
 
-AUDIT_WEBHOOK_CREATED = "webhook.created"
-AUDIT_WEBHOOK_UPDATED = "webhook.updated"
-AUDIT_WEBHOOK_DELETED = "webhook.deleted"
-AUDIT_WEBHOOK_DISABLED = "webhook.disabled"
+AUDIT_WEBHOOK_CREATED = AuditAction.WEBHOOK_CREATED
+AUDIT_WEBHOOK_UPDATED = AuditAction.WEBHOOK_UPDATED
+AUDIT_WEBHOOK_DELETED = AuditAction.WEBHOOK_DELETED
+AUDIT_WEBHOOK_DISABLED = AuditAction.WEBHOOK_DISABLED
 USER_AGENT = "crm_saas-webhooks/1.0"
 MAX_SUBSCRIPTIONS = 50
 

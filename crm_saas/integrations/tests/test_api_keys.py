@@ -93,6 +93,12 @@ def test_last_used_is_written_at_most_once_a_minute(alpha) -> None:
     client.get("/api/v1/me/")
     with alpha.active():
         assert ApiKey.objects.get().last_used_at == first
+        # Machine access is in the audit log as often as last_used_at moves, with the endpoint.
+        used = list(AuditEvent.objects.filter(action="api_key.used"))
+        key_row = ApiKey.objects.get()
+    assert len(used) == 1
+    assert used[0].metadata["key_id"] == str(key_row.pk) and used[0].metadata["path"] == "/api/v1/me/"
+    assert used[0].actor_label == f"API key {key_row.name}"
 
 
 def test_scopes_restrict_what_a_key_can_do(alpha) -> None:
