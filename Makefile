@@ -15,8 +15,4 @@ lint:
 
 bench:
 	scripts/bootstrap.sh dev
-	.venv/bin/python bench/tenant_provisioning.py
-	.venv/bin/python bench/lead_import.py
-	.venv/bin/python bench/lead_scoring.py
-	.venv/bin/python bench/lead_priority.py
-	.venv/bin/python bench/voice_commands.py
+	.venv/bin/python bench/run_all.py

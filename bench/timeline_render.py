@@ -266,6 +266,25 @@ def main() -> int:
     print("  " + figures("browser, navigation start to drawn chart", drawn_ms))
     drawing = [drawn - loaded for drawn, loaded in zip(drawn_ms, loaded_ms, strict=True)]
     print("  " + figures("browser, drawing the chart once Plotly.js is loaded", drawing))
+    out = BASE_DIR / "bench" / "results" / "timeline_render.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "events": count,
+                "runs": args.runs,
+                "chart_data_kb": round(data_kb, 1),
+                "median_ms": {
+                    "selector": round(statistics.median(selector_ms), 1),
+                    "server_page": round(statistics.median(server_ms), 1),
+                    "http_response": round(statistics.median(response_ms), 1),
+                    "navigation_to_drawn": round(statistics.median(drawn_ms), 1),
+                    "drawing": round(statistics.median(drawing), 1),
+                },
+            },
+            indent=2,
+        )
+    )
     return 0
 
 
