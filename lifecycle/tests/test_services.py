@@ -162,3 +162,19 @@ def test_a_converted_lead_links_an_existing_customer_by_email_or_external_id(alp
 
         with pytest.raises(DomainError):
             customer_from_lead(lead=lead_create(actor=rep, data={"name": "Open"}), actor=rep)
+
+
+def test_a_converted_leads_page_links_to_its_customer_for_those_who_may_open_it(alpha) -> None:
+    with alpha.active():
+        rep = alpha.users[REP]
+        lead = lead_create(actor=rep, data={"name": "Lia Link", "company": "Linkco"})
+        page = f"/leads/{lead.pk}/"
+        assert "Converted into a customer" not in alpha.web(REP).get(page).content.decode()
+        lead_update(lead=lead, actor=rep, data={"status": "converted"})
+        customer = Customer.objects.get(lead=lead)
+    html = alpha.web(REP).get(page).content.decode()
+    assert f'href="/customers/{customer.pk}/"' in html and "Converted into a customer" in html
+    with alpha.active():
+        Customer.objects.filter(pk=customer.pk).update(owner=alpha.users[MANAGER])
+    # The rep still sees the lead, but the customer is now someone else's: no link to a 404.
+    assert "Converted into a customer" not in alpha.web(REP).get(page).content.decode()
