@@ -213,7 +213,8 @@ class _Checker:
                 if isinstance(node, ast.Assign) and any(query.id in _target_names(target) for target in node.targets)
             ]
         for statement in statements:
-            for number in range(statement.lineno, getattr(statement, "end_lineno", statement.lineno) + 1):
+            # The line above counts too: ruff drops a trailing noqa for statements it does not flag.
+            for number in range(max(1, statement.lineno - 1), getattr(statement, "end_lineno", statement.lineno) + 1):
                 if JUSTIFIED.search(self.lines[number - 1]):
                     return True
         return False
