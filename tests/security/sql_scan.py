@@ -23,7 +23,7 @@ IDENTIFIER_HELPERS = {"quote_name", "Identifier", "sql_with_params"}
 REVIEWED_FRAGMENTS: dict[tuple[str, str], str] = {
     ("lifecycle/churn/features.py", "selects"): "fixed aggregate expressions over EventKind constants and int literals",
 }
-# ruff drops "# noqa: S608" where its own rule does not fire (DDL), so "# sql-safe: <reason>" too.
+# ruff drops an S608 noqa marker where its own rule does not fire (DDL), so "sql-safe: <reason>" too.
 JUSTIFIED = re.compile(r"noqa: S608 - \w|# sql-safe: \w")
 SKIPPED_PARTS = {".venv", "migrations", "node_modules", ".data", "test-artifacts", "__pycache__"}
 
