@@ -128,7 +128,7 @@ def assert_security_headers(response, *, framing_header: bool = True) -> None:
         assert response["X-Frame-Options"] == "DENY"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     policy = dict(
-        (directive.split(" ", 1) + [""])[:2] for directive in re.split(r";\s*", response["Content-Security-Policy"])
+        [*directive.split(" ", 1), ""][:2] for directive in re.split(r";\s*", response["Content-Security-Policy"])
     )
     assert policy["script-src"] == "'self'"
     assert policy["frame-ancestors"] == "'none'"
