@@ -90,3 +90,16 @@ def test_run_command_worker_listens_on_every_queue() -> None:
     source = (Path(settings.BASE_DIR) / "scripts" / "run.py").read_text()
     assert '"default,ml,voice"' in source
     assert set(settings.CRM_CELERY_QUEUES) == {"default", "ml", "voice"}
+
+
+def test_procfile_runs_a_worker_per_queue_and_one_beat() -> None:
+    from pathlib import Path
+
+    lines = (Path(settings.BASE_DIR) / "Procfile").read_text().splitlines()
+    processes = dict(line.split(": ", 1) for line in lines if line and not line.startswith("#"))
+    assert {"web", "worker-default", "worker-ml", "worker-voice", "beat", "release"} <= set(processes)
+    for queue in settings.CRM_CELERY_QUEUES:
+        command = processes[f"worker-{queue}"]
+        assert f"-Q {queue} " in command and "--concurrency" in command and "--beat" not in command
+    assert processes["beat"].startswith("celery -A crm_saas beat")
+    assert "gunicorn crm_saas.wsgi" in processes["web"] and "--timeout" in processes["web"]

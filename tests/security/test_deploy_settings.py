@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import subprocess
 import sys
@@ -133,3 +134,21 @@ def test_production_logs_json_lines_on_stdout() -> None:
 
     plain = run_python(code, production_env(LOG_FORMAT="plain"))
     assert "WARNING crm_saas.probe hello ops" in plain.stdout
+
+
+ENV_READ = re.compile(
+    r"""(?:env_(?:str|int|bool|list)\(|environ(?:\.get)?[\[(]|getenv\()\s*["']([A-Z][A-Z0-9_]+)["']"""
+)
+TEST_ONLY = {"CRM_TEST_DATABASE_NAME"}
+
+
+def test_every_environment_variable_the_product_reads_is_documented() -> None:
+    names: set[str] = set()
+    for folder in ("crm_saas", "leads", "lifecycle", "voice", "ml", "tenants", "scripts"):
+        for path in (BASE_DIR / folder).rglob("*.py"):
+            if "tests" not in path.parts and "testing" not in path.parts:
+                names |= set(ENV_READ.findall(path.read_text()))
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "CRM_MASTER_KEYS", "LOG_FORMAT"} <= names
+    guide = (BASE_DIR / "docs" / "deploy.md").read_text()
+    undocumented = sorted(name for name in names - TEST_ONLY if f"`{name}`" not in guide)
+    assert undocumented == [], f"add these to docs/deploy.md: {undocumented}"
