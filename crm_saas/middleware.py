@@ -75,7 +75,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
+        "img-src 'self' data: blob:",  # Plotly's PNG download draws the chart through a blob: image
         "font-src 'self' data:",
         "media-src 'self' blob:",
         "connect-src 'self'",
