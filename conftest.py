@@ -103,7 +103,7 @@ def celery_worker(django_db_setup, s3_endpoint: str, artifacts_dir: Path) -> Ite
             "--without-gossip",
             "--without-mingle",
             "-Q",
-            "default",
+            ",".join(settings.CRM_CELERY_QUEUES),
         ],
         env=child_env(DATABASE_URL=child_database_url(), **S3_TEST_ENV, S3_ENDPOINT_URL=s3_endpoint),
         log_path=artifacts_dir / "celery-worker.log",

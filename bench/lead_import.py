@@ -87,12 +87,13 @@ def generate_csv(path: Path, rows: int, seed: int = 7) -> None:
 
 def copy_baseline(url: str, path: Path) -> float:
     import psycopg
+    from psycopg import sql
 
     with path.open() as handle:
         header = next(csv.reader(handle))
-    columns = ", ".join(f'"c{index}" text' for index in range(len(header)))
+    columns = [sql.SQL("{} text").format(sql.Identifier(f"c{index}")) for index in range(len(header))]
     with psycopg.connect(url) as conn:
-        conn.execute(f"CREATE TABLE bare_import ({columns})")
+        conn.execute(sql.SQL("CREATE TABLE bare_import ({})").format(sql.SQL(", ").join(columns)))
         started = time.perf_counter()
         with (
             conn.cursor().copy("COPY bare_import FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,

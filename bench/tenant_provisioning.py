@@ -184,7 +184,9 @@ def bench_from_empty(schemas: list[str]) -> dict:
     for executor in EXECUTORS:
         with connection.cursor() as cursor:
             for schema in schemas:
-                cursor.execute(f'DROP SCHEMA "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
+                quoted = connection.ops.quote_name(schema)
+                # sql-safe: a quoted schema name
+                cursor.execute(f"DROP SCHEMA {quoted} CASCADE; CREATE SCHEMA {quoted}")
         figures[executor] = per_tenant(migrate_tenants(executor), len(schemas))
     return figures
 

@@ -1,7 +1,7 @@
 """URLs served on the platform host (public schema): operators manage tenants here."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from crm_saas import views
 
@@ -12,7 +12,7 @@ urlpatterns = [
     path("platform/", include("tenants.urls")),
     path("api/v1/", include(("tenants.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="crm_saas.urls_public"), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler400 = "crm_saas.views.bad_request"

@@ -160,7 +160,7 @@ def main() -> int:
         manage("provision_demo", "--port", str(args.port), env=env)
 
         if not tasks_in_process:
-            say("Starting a Celery worker (with the beat scheduler)")
+            say("Starting a Celery worker for the default, ml and voice queues (with the beat scheduler)")
             children.append(
                 subprocess.Popen(
                     [
@@ -172,7 +172,7 @@ def main() -> int:
                         "--loglevel=INFO",
                         "--concurrency=2",
                         "-Q",
-                        "default",
+                        "default,ml,voice",  # one machine: this worker takes every queue
                         "--schedule",
                         str(DATA_DIR / "celerybeat-schedule"),
                     ],

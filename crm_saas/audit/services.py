@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from crm_saas.audit.models import AuditAction, AuditEvent
@@ -10,12 +11,21 @@ from crm_saas.audit.models import AuditAction, AuditEvent
 def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address as seen by the web server.
 
-    Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips);
-    X-Forwarded-For is not trusted here because any client can send it.
+    X-Forwarded-For is read only when the connection comes from a proxy listed in
+    CRM_TRUSTED_PROXIES, and then only its last hop not added by such a proxy: any client can send
+    the header, so an untrusted value would let attackers pick the address their failures count to.
     """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = set(getattr(settings, "TRUSTED_PROXIES", ()))
+    if remote is None or remote not in trusted:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return remote
 
 
 def audit_record(

@@ -79,6 +79,7 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 MIDDLEWARE = [
     "crm_saas.middleware.ActiveTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "crm_saas.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,6 +149,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed sign-ins per (e-mail, client address) before further attempts are refused for a while.
 LOGIN_FAILURE_LIMIT = env_int("CRM_LOGIN_FAILURE_LIMIT", 10)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("CRM_LOGIN_FAILURE_WINDOW_SECONDS", 900)
+# Wider nets in the same window: one account guessed from many addresses, and one address trying
+# many accounts (password spraying). Higher than the pair limit, so an office behind one NAT address
+# or a user attacked by others is not locked out by a handful of typos.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("CRM_LOGIN_ACCOUNT_FAILURE_LIMIT", 30)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CRM_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+# Reverse proxies whose X-Forwarded-For is believed (their own addresses, e.g. 127.0.0.1).
+TRUSTED_PROXIES = env_list("CRM_TRUSTED_PROXIES", [])
 API_TOKEN_TTL_DAYS = env_int("CRM_API_TOKEN_TTL_DAYS", 30)
 
 SESSION_COOKIE_HTTPONLY = True
@@ -157,6 +165,7 @@ CSRF_COOKIE_SECURE = IS_PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -284,6 +293,30 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Heavy work gets queues of its own so that a long training run or a transcription never delays
+# imports, webhooks and housekeeping: "ml" (training and scoring with the lead, text-priority and
+# churn models) and "voice" (transcription). Everything else runs on "default". One local worker
+# consumes all three (scripts/run.py); production runs a worker per queue (Procfile, docs/deploy.md).
+CRM_CELERY_QUEUES = ("default", "ml", "voice")
+CELERY_TASK_ROUTES = {
+    **{
+        name: {"queue": "ml"}
+        for name in (
+            "leads.train_model",
+            "leads.retrain_if_due",
+            "leads.rescore_open",
+            "leads.rescore_lead",
+            "leads.train_text_model",
+            "leads.refresh_priorities",
+            "leads.reprioritise_open",
+            "leads.prioritise_lead",
+            "lifecycle.churn_train",
+            "lifecycle.churn_rescore_all",
+            "lifecycle.churn_rescore_customer",
+        )
+    },
+    "voice.transcribe": {"queue": "voice"},
+}
 CELERY_IMPORTS = ["crm_saas.tasks"]  # platform tasks; app tasks are autodiscovered
 # Periodic work runs once per tenant: beat queues the fan-out in the public schema, which queues
 # one message per active tenant carrying that tenant's schema.

@@ -281,7 +281,7 @@ def _update_current_scores(scored: ScoredFrame, *, at: Any) -> None:
     table = connection.ops.quote_name(Lead._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS lead SET score = v.score, band = v.band, probability = v.probability, "  # noqa: S608
+            f"UPDATE {table} AS lead SET score = v.score, band = v.band, probability = v.probability, "  # noqa: S608 - quoted table name
             "scored_at = %s FROM unnest(%s::bigint[], %s::smallint[], %s::text[], %s::float8[]) "
             "AS v(id, score, band, probability) WHERE lead.id = v.id",
             [at, scored.ids, scored.scores.tolist(), scored.bands.tolist(), scored.probability_values],

@@ -193,7 +193,7 @@ def _customers_update(ids: list[int], risks: np.ndarray, bands: np.ndarray, *, a
     table = connection.ops.quote_name(Customer._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS c SET churn_risk = v.risk, churn_band = v.band, churn_scored_at = %s "  # noqa: S608
+            f"UPDATE {table} AS c SET churn_risk = v.risk, churn_band = v.band, churn_scored_at = %s "  # noqa: S608 - quoted table
             "FROM unnest(%s::bigint[], %s::float8[], %s::text[]) AS v(id, risk, band) WHERE c.id = v.id",
             [at, ids, [round(float(r), 4) for r in risks], [str(b) for b in bands]],
         )
