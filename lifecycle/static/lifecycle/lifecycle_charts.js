@@ -155,6 +155,8 @@
 
     // Everyday activity, counted per week so years of logins stay light.
     const activity = chart.activity;
+    // An explicit range: a customer with no activity yet would leave Plotly an empty axis to scale.
+    const activityTop = Math.max(1, ...activity.sessions.map(Number).filter(isFinite), ...activity.logins.map(Number).filter(isFinite));
     data.push({
       type: "bar", name: "Sessions per week", yaxis: "y3", x: activity.weeks, y: activity.sessions,
       marker: { color: t.primary, opacity: 0.35 },
@@ -212,10 +214,21 @@
       font: { size: 10, color: t.danger },
     });
 
+    // A panel with nothing to plot yet (no risk scored, no activity) still gets an invisible point:
+    // Plotly cannot lay out an axis without data and draws its line from NaN.
+    ["y2", "y3"].forEach(function (axis) {
+      if (!data.some(function (trace) { return trace.yaxis === axis && (trace.x || []).length; })) {
+        data.push({
+          type: "scatter", mode: "markers", yaxis: axis, x: [chart.signed_up], y: [0],
+          showlegend: false, hoverinfo: "skip", marker: { opacity: 0 },
+        });
+      }
+    });
     return {
       height: 600,
       zoom: true,
-      data: data,
+      // An empty trace (no stages or activity yet) leaves Plotly's range slider nothing to scale.
+      data: data.filter(function (trace) { return (trace.x || trace.y || []).length > 0; }),
       layout: {
         barmode: "overlay",
         showlegend: true,
@@ -246,7 +259,7 @@
           title: { text: "Churn risk", font: { color: t.muted, size: 11 }, standoff: 4 }, zeroline: false,
         }),
         yaxis3: axis(t, {
-          domain: [0, 0.18], rangemode: "tozero", fixedrange: true, nticks: 3,
+          domain: [0, 0.18], range: [0, activityTop * 1.1], fixedrange: true, nticks: 3,
           title: { text: "Weekly", font: { color: t.muted, size: 11 }, standoff: 4 }, zeroline: false,
         }),
         shapes: shapes,
