@@ -53,7 +53,7 @@ def decoder(grammar, tmp_path_factory) -> Decoder:
 def test_header_and_top_rule(grammar):
     assert grammar.startswith("#JSGF V1.0;")
     assert "grammar commands;" in grammar
-    assert re.search(r"^public <command> = <create> \| <mark> \| <assign>", grammar, re.M)
+    assert re.search(r"^public <command> = \[<opener>\] \(<create> \| <mark> \| <assign>", grammar, re.M)
 
 
 def test_unknown_words_are_dropped_and_empty_names_left_out(dictionary):
