@@ -68,8 +68,8 @@ SCORE_NOUNS = ("score", "rating", "lead score")
 SCORE_ADJECTIVES = ("hot", "good", "warm", "cold", "likely", "promising", "strong")
 SCORE_JUDGED = ("scored", "rated", "ranked")
 
-# What speakers put around a command, as the grammar hears it. Every phrase is one the parser
-# removes (lexicon.FILLER_PHRASES / LEADING_FILLERS; tests/commands/test_grammar.py checks it).
+# What speakers put around a command. Every phrase is one the parser removes (lexicon.FILLER_PHRASES /
+# LEADING_FILLERS; tests/commands/test_grammar.py checks it); the grammar leaves them out (grammar.py).
 SPOKEN_OPENERS = (
     "um", "uh", "please", "can you", "could you", "can you please", "could you please", "would you",
     "i need to", "i want to", "i'd like to", "okay", "ok", "so", "now", "hey",
