@@ -107,6 +107,19 @@ def test_silence_around_a_command_is_trimmed_before_the_grammar(grammar):
     assert heard.segments[0]["start"] >= 0.95  # times still count from the start of the recording
 
 
+def test_a_clip_is_heard_alike_whatever_was_decoded_before_it(grammar):
+    # The decoder's front end used to carry its cepstral mean from clip to clip: this clip matched
+    # the first time and matched nothing once the same thread had decoded it (or another clip).
+    engine, hints = engine_get("sphinx-grammar"), EngineHints(grammar_jsgf=grammar)
+    wav, other = clip("mark initech as contacted", voice="en-gb", speed=170), clip("show my hot leads")
+
+    heard = [engine.transcribe(wav, hints=hints).text for _ in range(2)]
+    engine.transcribe(other, hints=hints)
+    heard.append(engine.transcribe(wav, hints=hints).text)
+
+    assert heard == ["mark initech as contacted"] * 3
+
+
 def test_the_grammar_knows_its_sentences(grammar):
     assert sphinx_grammar_accepts(grammar, words("mark initech as qualified"))
     assert not sphinx_grammar_accepts(grammar, words("mark initech as qualified tomorrow"))
