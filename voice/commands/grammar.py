@@ -62,7 +62,6 @@ NOTE_WORDS = words_split(
     "us in january february march april may june july august september october november december "
     "the and to of for at by with from it this that there very too new price quote team needs asked"
 )
-MAX_NOTE_WORDS = 8
 TOP_RULES = ("create", "mark", "assign", "note", "followup", "query", "score")
 REPLY_RULES = ("confirm", "cancel", "help")
 
@@ -159,9 +158,7 @@ def _command_rules(known: _Vocabulary) -> dict[str, str]:
     return {
         "create_verb": alt(pb.CREATE_VERBS),
         "create_link": alt(("called", "named", "for", "from")),
-        "create": (
-            "<create_verb> [a | an] [new] lead [<create_link>] <new_lead> | new lead [<create_link>] <new_lead>"
-        ),
+        "create": ("(<create_verb> [a | an] [new] | new) lead [<create_link>] <new_lead>"),
         "status": alt(STATUS_WORDS),
         # "make lead four two ..." starts a new lead, so "make" is a status verb only in typed text.
         "status_verb": alt(v for v in pb.STATUS_VERBS if v != "make"),
@@ -169,31 +166,28 @@ def _command_rules(known: _Vocabulary) -> dict[str, str]:
         "outcome_verb": alt(pb.OUTCOME_VERBS),
         "state_link": alt(pb.STATE_LINKS),
         "mark": (
-            "<status_verb> [the status of] <lead> (as | to | back to) <status> "
-            "| [<outcome_subject>] <outcome_verb> <lead> | <lead> <state_link> <status> [now] "
-            "| close <lead> as <status>"
+            "(<status_verb> [the status of] <lead> (as | to | back to) | close <lead> as) <status> "
+            "| [<outcome_subject>] <outcome_verb> <lead> | <lead> <state_link> <status> [now]"
         ),
         "assign_verb": alt(pb.ASSIGN_VERBS),
         "hand_verb": alt(pb.HAND_VERBS),
         "assign": (
-            "<assign_verb> <lead> to <user> | <hand_verb> <lead> [over] to <user> "
-            "| (set | change) the owner of <lead> to <user>"
+            "(<assign_verb> | (set | change) the owner of) <lead> to <user> | <hand_verb> <lead> [over] to <user>"
         ),
         "note_verb": alt(pb.NOTE_VERBS),
         "note_noun": alt(pb.NOTE_NOUNS),
         "note_word": alt(NOTE_WORDS),
-        "note_text": "<note_word>" + " [<note_word>]" * (MAX_NOTE_WORDS - 1),
+        "note_text": "<note_word>+",
         "note": (
-            "<note_verb> (a | an) [quick] <note_noun> (to | on | for | about) <lead> [saying] <note_text> "
-            "| <note_noun> (for | on) <lead> [saying] <note_text>"
+            "(<note_verb> (a | an) [quick] <note_noun> (to | on | for | about) | <note_noun> (for | on)) "
+            "<lead> [saying] <note_text>"
         ),
         "task": alt(task for task in pb.FOLLOW_UP_TASKS if task != "mail"),  # "mail X friday" is too loose
         "planner": alt(p for p in pb.FOLLOW_UP_PLANNERS if p != "setup"),  # one spelling of one sound
         "kind": alt(("follow up", "call", "call back", "meeting", "demo", "check in")),
         "followup": (
-            "remind me to <task> <lead> <when> | remind me about <lead> <when> "
-            "| <planner> (a | an) <kind> (with | for) <lead> <when> | set a reminder to <task> <lead> <when> "
-            "| <task> <lead> <when>"
+            "(remind me to <task> | remind me about | <planner> (a | an) <kind> (with | for) "
+            "| set a reminder to <task> | <task>) <lead> <when>"
         ),
         "band": alt(BAND_WORDS),
         "source": sources,
@@ -202,15 +196,16 @@ def _command_rules(known: _Vocabulary) -> dict[str, str]:
         "filters": "[(from | via) [the] <source>] [<window>]",
         "whose": "my | all | all my | all the | the | <user_possessive>",
         "query": (
-            "<query_verb> [me] [<whose>] [<band> | <status>] leads <filters> "
-            "| how many [<band> | <status>] leads [(do i have | are there | came | did we get)] <filters> "
+            "(<query_verb> [me] [<whose>] [<band> | <status>] leads "
+            "| how many [<band> | <status>] leads [(do i have | are there | came | did we get)]) <filters> "
             "| which leads are (<status> | <band>)"
         ),
         "score_ask": alt(pb.SCORE_ASKS),
         "score_noun": alt(pb.SCORE_NOUNS),
         "score": (
-            "<score_ask> the <score_noun> (of | for) <lead> | (what is | what's) <lead_possessive> <score_noun> "
-            "| why is <lead> (scored | rated | ranked) so (low | high) | how <score_adjective> is <lead>"
+            "(<score_ask> the <score_noun> (of | for) | how <score_adjective> is) <lead> "
+            "| (what is | what's) <lead_possessive> <score_noun> "
+            "| why is <lead> (scored | rated | ranked) so (low | high)"
         ),
         "score_adjective": alt(pb.SCORE_ADJECTIVES),
     }

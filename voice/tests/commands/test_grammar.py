@@ -186,7 +186,7 @@ def test_random_sentences_of_the_grammar_are_understood(grammar, decoder):
 def _rules(grammar: str) -> dict[str, list]:
     rules = {}
     for name, body in re.findall(r"^(?:public )?<(\w+)> = (.*);$", grammar, re.M):
-        tokens = re.findall(r"<\w+>|[()\[\]|]|[a-z']+", body)
+        tokens = re.findall(r"<\w+>\+?|[()\[\]|]|[a-z']+", body)
         rules[name], _ = _alternatives(tokens, 0)
     return rules
 
@@ -217,7 +217,9 @@ def _expand(choices: list, rules: dict[str, list], rng: random.Random) -> list[s
             if item[0] == "group" or rng.random() < 0.5:
                 words += _expand(item[1], rules, rng)
         elif item.startswith("<"):
-            words += _expand(rules[item[1:-1]], rules, rng)
+            # "<rule>+": one or more, as the note's free text is written
+            for _ in range(rng.randint(1, 6) if item.endswith("+") else 1):
+                words += _expand(rules[item.strip("<>+")], rules, rng)
         else:
             words.append(item)
     return words
