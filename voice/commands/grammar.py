@@ -62,6 +62,11 @@ NOTE_WORDS = words_split(
     "us in january february march april may june july august september october november december "
     "the and to of for at by with from it this that there very too new price quote team needs asked"
 )
+# A note word that ends no other sentence of the grammar: the grammar accepts "<words> demo" exactly
+# when <words> is a note's head ("add a note to initech [saying]"), which is how the hybrid engine
+# finds where the free text starts (voice.transcription.hybrid.free_text_start).
+FREE_TEXT_PROBE = "demo"
+FREE_TEXT_LEADS = ("saying",)  # what may stand between a note's head and its text
 TOP_RULES = ("create", "mark", "assign", "note", "followup", "query", "score")
 REPLY_RULES = ("confirm", "cancel", "help")
 
