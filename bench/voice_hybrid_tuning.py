@@ -149,7 +149,7 @@ def context() -> Any:
 
 def meaning(text: str, now: datetime, ctx: Any) -> tuple[str | None, dict[str, Any], list[str]]:
     """(intent, compared entities, note words) the parser finds in ``text``."""
-    from voice_commands import normalised
+    from voice_bench_checks import normalised
 
     from voice.commands.parser import command_parse
     from voice.transcription.metrics import text_normalise

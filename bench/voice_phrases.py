@@ -87,6 +87,7 @@ class Utterance:
     voice: str = ""
     speed: int = 0
     filler: bool = False
+    set: str = "dev"  # "dev" (may be tuned against) or "heldout" (bench/voice_phrases_heldout.py)
 
 
 def _weekdays(today: date) -> tuple[str, str, str]:

@@ -3,7 +3,6 @@ and the command grammar a speaker's recogniser listens with."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -63,13 +62,12 @@ def command_grammar_for(*, speaker: User) -> str:
     compiled grammar by its text. Words the recogniser's dictionary lacks are kept when espeak-ng can
     pronounce them ("Initech"), and dropped otherwise.
     """
-    from voice.commands.grammar import commands_jsgf
+    from voice.commands.grammar import commands_jsgf, grammar_name_words
     from voice.transcription.sphinx import sphinx_vocabulary
 
     recent = leads_visible_to(speaker).order_by("-updated_at").values_list("company", "name")[:GRAMMAR_LEADS]
     lead_names = sorted({value.strip() for pair in recent for value in pair if value and value.strip()})
     users = User.objects.filter(is_active=True).exclude(full_name="").order_by("full_name")
     user_names = sorted(set(users.values_list("full_name", flat=True)[:GRAMMAR_USERS]))
-    words = {word for name in (*lead_names, *user_names) for word in re.findall(r"[a-z']+", name.lower())}
-    vocabulary = sphinx_vocabulary(word.strip("'") for word in words if word.strip("'"))
+    vocabulary = sphinx_vocabulary(grammar_name_words([*lead_names, *user_names]))
     return commands_jsgf(lead_names=lead_names, user_names=user_names, dictionary=vocabulary)

@@ -233,10 +233,11 @@ def company_case(name: str) -> str:
     """Case a company name sensibly while keeping the speaker's wording.
 
     Words the speaker typed with capitals stay as typed; spelled letters join into an acronym
-    ("a b c corp" -> "ABC Corp"); short unknown words read as acronyms ("ibm" -> "IBM"); legal
+    ("a b c corp", and as recognisers write it "a BC Corp" or "A.B.C. Corp" -> "ABC Corp"); short
+    unknown words read as acronyms ("ibm" -> "IBM"); legal
     suffixes take their usual casing ("gmbh" -> "GmbH", "llc" -> "LLC"); other words are title-cased.
     """
-    words = _letters_join(name.split())
+    words = _letters_join([piece for word in name.split() for piece in _dotted_letters(word)])
     cased = []
     for position, word in enumerate(words):
         lower = word.lower().rstrip(".")
@@ -264,15 +265,26 @@ def _capitalize(word: str) -> str:
     return re.sub(r"(^|['\-])([a-z])", lambda m: m[1] + m[2].upper(), word.lower())
 
 
+def _dotted_letters(word: str) -> list[str]:
+    """ "A.B.C." -> ["A", "B", "C"]; any other word as it is."""
+    if re.fullmatch(r"(?:[A-Za-z]\.){2,}[A-Za-z]?\.?|(?:[A-Za-z]\.)+[A-Za-z]", word):
+        return [letter for letter in word if letter.isalpha()]
+    return [word]
+
+
 def _letters_join(words: list[str]) -> list[str]:
-    """Join runs of two or more single letters into one upper-case word ("a b c" -> "ABC")."""
+    """Join runs of spelled letters into one upper-case word ("a b c" -> "ABC").
+
+    A run is two or more single letters, or single letters next to a short word in capitals: a
+    recogniser that hears "A B C Corp" often writes "a BC Corp" or "AB C Corp".
+    """
     out: list[str] = []
     run: list[str] = []
     for word in [*words, ""]:
-        if len(word) == 1 and word.isalpha():
+        if (len(word) == 1 and word.isalpha()) or _capitals_piece(word):
             run.append(word)
             continue
-        if len(run) >= 2:
+        if len(run) >= 2 and any(len(piece) == 1 for piece in run):
             out.append("".join(run).upper())
         else:
             out.extend(run)
@@ -280,6 +292,11 @@ def _letters_join(words: list[str]) -> list[str]:
         if word:
             out.append(word)
     return out
+
+
+def _capitals_piece(word: str) -> bool:
+    """A short word in capitals ("BC") that may be the rest of a spelled acronym."""
+    return word.isalpha() and word.isupper() and 2 <= len(word) <= 4
 
 
 @lru_cache(maxsize=65536)  # called for every lead name on every command

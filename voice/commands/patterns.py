@@ -18,6 +18,27 @@ from dataclasses import dataclass, field
 
 from voice.commands import schema
 from voice.commands.lexicon import STATUS_SYNONYMS
+from voice.commands.phrasebook import (
+    ASSIGN_VERBS,
+    CREATE_LINKS,
+    CREATE_VERBS,
+    FOLLOW_UP_KINDS,
+    FOLLOW_UP_LINKS,
+    FOLLOW_UP_PLANNERS,
+    FOLLOW_UP_TASKS,
+    HAND_VERBS,
+    NOTE_LINKS,
+    NOTE_NOUNS,
+    NOTE_VERBS,
+    OUTCOME_VERBS,
+    OWNER_VERBS,
+    QUERY_VERBS,
+    SCORE_ADJECTIVES,
+    STATE_LINKS,
+    STATUS_LINKS,
+    STATUS_VERBS,
+    phrases_regex,
+)
 
 _I = re.IGNORECASE
 
@@ -38,10 +59,10 @@ def _compile(*patterns: tuple[str, float]) -> list[tuple[re.Pattern[str], float]
     return [(re.compile(p, _I), s) for p, s in patterns]
 
 
-_CREATE_VERB = r"(?:create|add|make|open|start|enter|log|register|set\s+up|put\s+in|insert|capture|save|record)"
+_CREATE_VERB = phrases_regex(CREATE_VERBS)
 CREATE = _compile(
     (
-        rf"^{_CREATE_VERB}\s+(?:a\s+|an\s+)?(?:new\s+)?lead(?:\s+(?:called|named|for|from|with\s+company|with|of|at|about))?"
+        rf"^{_CREATE_VERB}\s+(?:a\s+|an\s+)?(?:new\s+)?lead(?:\s+{phrases_regex(CREATE_LINKS)})?"
         r"(?:\s*:)?(?:\s+(?P<rest>.+))?$",
         0.95,
     ),
@@ -49,11 +70,11 @@ CREATE = _compile(
     (rf"^{_CREATE_VERB}\s+(?P<rest>.+?)\s+as\s+(?:a\s+|an\s+)?(?:new\s+)?lead$", 0.9),
 )
 
-_NOTE_VERB = r"(?:add|make|leave|write|put|attach|log|create|save|take|record|jot\s+down|drop|post)"
+_NOTE_VERB = phrases_regex(NOTE_VERBS)
 NOTE = _compile(
     (
-        rf"^{_NOTE_VERB}\s+(?:a\s+|an\s+|this\s+|the\s+following\s+)?(?:quick\s+|new\s+)?(?:note|comment)\s+"
-        r"(?:to|on|for|against|in|about|under)\s+(?P<target>.+)$",
+        rf"^{_NOTE_VERB}\s+(?:a\s+|an\s+|this\s+|the\s+following\s+)?(?:quick\s+|new\s+)?{phrases_regex(NOTE_NOUNS)}\s+"
+        rf"{phrases_regex(NOTE_LINKS)}\s+(?P<target>.+)$",
         0.95,
     ),
     (r"^(?:(?:a|the)\s+)?(?:note|comment)\s+(?:for|on|to|about)\s+(?P<target>.+)$", 0.85),
@@ -68,17 +89,16 @@ FOLLOW_UP_HEAD = re.compile(
     _I,
 )
 _TASK = (
-    r"(?:call\s+back|call|ring|phone|email|mail|contact|meet(?:\s+with)?|visit|ping|follow\s+up\s+(?:with|on)|"
-    r"check\s+in\s+(?:with|on)|reach\s+out\s+to|touch\s+base\s+with|get\s+back\s+to|demo\s+(?:to|for)|"
+    rf"(?:{phrases_regex(FOLLOW_UP_TASKS)}|demo\s+(?:to|for)|"
     r"send\s+(?:a\s+|the\s+)?(?:proposal|quote|contract|pricing|email|offer)\s+to)"
 )
 FOLLOW_UP = _compile(
     (rf"^remind\s+me\s+(?:to\s+)?(?P<task>{_TASK})\s+(?P<lead>.+)$", 0.95),
     (r"^remind\s+me\s+(?:about|of|regarding|to\s+follow\s+up\s+on)\s+(?P<lead>.+)$", 0.9),
     (
-        r"^(?:schedule|set\s+up|setup|book|plan|arrange|create|add|make|put\s+in|set)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?"
-        r"(?P<kind>follow\s+up(?:\s+call)?|call(?:\s+back)?|callback|meeting|reminder|task|demo|check\s+in)"
-        rf"\s+(?:to\s+(?P<task>{_TASK})\s+|(?:with|for|on|about|regarding)\s+|(?=\S))(?P<lead>.+)$",
+        rf"^{phrases_regex((*FOLLOW_UP_PLANNERS, 'create', 'add', 'make', 'put in', 'set'))}\s+"
+        rf"(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?P<kind>{phrases_regex(FOLLOW_UP_KINDS)})"
+        rf"\s+(?:to\s+(?P<task>{_TASK})\s+|{phrases_regex(FOLLOW_UP_LINKS)}\s+|(?=\S))(?P<lead>.+)$",
         0.95,
     ),
     (r"^follow\s+up\s+(?:with|on)\s+(?P<lead>.+)$", 0.9),
@@ -86,10 +106,10 @@ FOLLOW_UP = _compile(
 )
 
 ASSIGN = _compile(
-    (r"^(?:assign|reassign|re\s+assign|allocate|transfer|route)\s+(?P<lead>.+)\s+to\s+(?P<user>.+)$", 0.95),
-    (r"^(?:give|hand(?:\s+over)?|pass)\s+(?P<lead>.+?)(?:\s+over)?\s+to\s+(?P<user>.+)$", 0.9),
+    (rf"^{phrases_regex(ASSIGN_VERBS)}\s+(?P<lead>.+)\s+to\s+(?P<user>.+)$", 0.95),
+    (rf"^{phrases_regex(HAND_VERBS)}\s+(?P<lead>.+?)(?:\s+over)?\s+to\s+(?P<user>.+)$", 0.9),
     (
-        r"^(?:set|change|update|switch)\s+(?:the\s+)?owner(?:ship)?\s+(?:of|for|on)\s+(?P<lead>.+?)\s+to\s+(?P<user>.+)$",
+        rf"^{phrases_regex(OWNER_VERBS)}\s+(?:the\s+)?owner(?:ship)?\s+(?:of|for|on)\s+(?P<lead>.+?)\s+to\s+(?P<user>.+)$",
         0.95,
     ),
     (r"^(?:make|set)\s+(?P<user>.+?)\s+(?:as\s+)?(?:the\s+)?owner\s+(?:of|for|on)\s+(?P<lead>.+)$", 0.9),
@@ -101,23 +121,21 @@ ASSIGN = _compile(
     (r"^(?:assign|reassign)\s+(?P<lead>.+)$", 0.8),
 )
 
-_STATUS_VERB = r"(?:mark|set|move|change|update|put|flag|switch|make|turn|tag)"
+_STATUS_VERB = phrases_regex(STATUS_VERBS)
 STATUS = _compile(
     (
         rf"^{_STATUS_VERB}\s+(?:the\s+)?(?:status\s+(?:of|for)\s+)?(?P<lead>.+?){_LEAD_END}\s+(?:status\s+)?"
-        rf"(?:as|to|into|in|back\s+to)\s+(?:a\s+|an\s+)?(?P<status>{_STATUS})$",
+        rf"{phrases_regex(STATUS_LINKS)}\s+(?:a\s+|an\s+)?(?P<status>{_STATUS})$",
         0.95,
     ),
     (rf"^(?:mark|flag|tag|make)\s+(?P<lead>.+?)\s+(?:a\s+|an\s+)?(?P<status>{_STATUS})$", 0.85),
     (rf"^close\s+(?P<lead>.+?)\s+as\s+(?P<status>{_STATUS})$", 0.95),
     (
-        r"^(?:we\s+|i\s+)?(?:have\s+|just\s+)?(?P<verb>won|lost|closed|converted|convert|qualified|qualify|disqualified|"
-        r"disqualify|contacted|reached\s+out\s+to|signed|dropped|requalify|reopen|reopened)\s+(?:the\s+)?(?P<lead>.+?)$",
+        rf"^(?:we\s+|i\s+)?(?:have\s+|just\s+)?(?P<verb>{phrases_regex(OUTCOME_VERBS)})\s+(?:the\s+)?(?P<lead>.+?)$",
         0.85,
     ),
     (
-        rf"^(?:the\s+)?(?:status\s+of\s+)?(?P<lead>.+?)\s+(?:is|was|has\s+been|got|went|has\s+gone|became|has\s+become|"
-        rf"is\s+now|turned)\s+(?:now\s+)?(?:a\s+|an\s+)?(?P<status>{_STATUS})(?:\s+now)?$",
+        rf"^(?:the\s+)?(?:status\s+of\s+)?(?P<lead>.+?)\s+{phrases_regex(STATE_LINKS)}\s+(?:now\s+)?(?:a\s+|an\s+)?(?P<status>{_STATUS})(?:\s+now)?$",
         0.8,
     ),
     (
@@ -125,12 +143,7 @@ STATUS = _compile(
         0.7,
     ),
 )
-VERB_STATUS = {
-    "won": "converted", "closed": "converted", "converted": "converted", "convert": "converted", "signed": "converted",
-    "lost": "lost", "dropped": "lost", "disqualified": "lost", "disqualify": "lost",
-    "qualified": "qualified", "qualify": "qualified", "requalify": "qualified",
-    "contacted": "contacted", "reached out to": "contacted", "reopen": "new", "reopened": "new",
-}  # fmt: skip
+VERB_STATUS = OUTCOME_VERBS
 
 _SCORE_WORD = r"(?:score|scoring|rating|lead\s+score|points)"
 SCORE = _compile(
@@ -149,7 +162,7 @@ SCORE = _compile(
         0.95,
     ),
     (r"^(?:explain|break\s+down)\s+(?:the\s+)?(?:score|scoring|rating)\s+(?:of|for)\s+(?P<lead>.+)$", 0.95),
-    (r"^how\s+(?:hot|good|warm|cold|likely|promising|strong)\s+is\s+(?P<lead>.+)$", 0.9),
+    (rf"^how\s+{phrases_regex(SCORE_ADJECTIVES)}\s+is\s+(?P<lead>.+)$", 0.9),
     (r"^how\s+(?:is|was|did|does)\s+(?P<lead>.+?)\s+(?:scored|rated|score|scoring|doing)$", 0.9),
     (r"^what\s+(?:does|did)\s+(?P<lead>.+?)\s+score$", 0.9),
     (rf"^(?:{_SCORE_WORD})\s+(?:of|for)\s+(?P<lead>.+)$", 0.85),
@@ -157,9 +170,10 @@ SCORE = _compile(
 )
 
 # "short" is how recognisers often write a spoken "show" ("Short qualified leads.").
+_QUERY_VERB = phrases_regex((*QUERY_VERBS, "short", "open", "search", "read", "read out", "tell"))
 QUERY = re.compile(
-    r"^(?P<verb>(?:(?:show|short|list|find|get|display|pull\s+up|bring\s+up|give|see|view|open|fetch|search(?:\s+for)?|"
-    r"look\s+up|read(?:\s+out)?|tell)(?:\s+me)?(?:\s+(?:all|all\s+of|the|a\s+list\s+of|list\s+of|only|just))*"
+    rf"^(?P<verb>(?:{_QUERY_VERB}(?:\s+me)?"
+    r"(?:\s+(?:all|all\s+of|the|a\s+list\s+of|list\s+of|only|just))*"
     r"|(?:what|which|who)\s+(?:are|were|is)(?:\s+the)?|are\s+there\s+any|do\s+i\s+have(?:\s+any)?|any"
     r"|how\s+many)\s+)?(?P<body>(?:.*\s)?(?:leads|prospects|pipeline)(?:\s.*)?)$",
     _I,
@@ -169,7 +183,7 @@ QUERY = re.compile(
 # query only after a list verb and when the words after it are filters (or nothing), so "show lead
 # 42", "show the lead score of acme" and "call the new lead" keep their meaning.
 QUERY_ONE = re.compile(
-    r"^(?P<verb>(?:show|list|find|get|display|pull\s+up|bring\s+up|give|see|view|fetch|search(?:\s+for)?|look\s+up)"
+    rf"^(?P<verb>{phrases_regex((*QUERY_VERBS, 'search'))}"
     r"(?:\s+me)?(?:\s+(?:all|all\s+of|the|only|just))*\s+)"
     r"(?P<body>(?:.*\s)?lead(?:\s+(?:from|via|through|this|last|past|today|yesterday|since|created|added|that|which|"
     r"assigned|owned|came|coming|in\s+the)\b.*)?)$",

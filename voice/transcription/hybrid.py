@@ -58,6 +58,7 @@ from functools import lru_cache, partial
 
 from rapidfuzz.distance import Levenshtein
 
+from voice.commands.grammar import FREE_TEXT_LEADS, FREE_TEXT_PROBE
 from voice.transcription.base import EngineHints, Transcript, TranscriptionEngine, TranscriptionFailed
 from voice.transcription.g2p import NUMBER_WORDS, spoken_tail, spoken_words, text_phones
 from voice.transcription.sphinx import ENGINE_NAME as GRAMMAR_ENGINE
@@ -76,6 +77,8 @@ HEAD_MIN_WORDS = 3
 # twice (a name, a time), which the grammar spells right. On the tuning set the free-text tails that
 # Whisper had right were at most 0.25 alike; "priya patel" vs Whisper's "pre appetailed" is 0.5.
 TAIL_MAX_SIMILARITY = 0.4
+# How many words after the agreed head Whisper's note text may start (whisper_tail_starts).
+MAX_TAIL_SHIFT = 3
 
 
 @lru_cache(maxsize=1024)
@@ -163,6 +166,32 @@ def tail_split(grammar_words: list[str], whisper_words: list[str]) -> tuple[int,
     return i, j
 
 
+def free_text_start(grammar_words: list[str], accepts: Callable[[list[str]], bool]) -> int | None:
+    """Where the free text of a note starts in the grammar's words, or None if they are not a note.
+
+    The grammar's note text is a placeholder (a loop of common words that only carries the decoder to
+    the end of the sentence), so its words say nothing; the head before it ("add a note to initech
+    [saying]") is the grammar's real reading. The head is the shortest prefix that, followed by
+    ``FREE_TEXT_PROBE`` alone, is a whole sentence of the grammar (any longer prefix ending inside the
+    note text is one too), with a "saying" after it.
+    """
+    for end in range(HEAD_MIN_WORDS, len(grammar_words)):
+        if accepts([*grammar_words[:end], FREE_TEXT_PROBE]):
+            while end < len(grammar_words) - 1 and grammar_words[end] in FREE_TEXT_LEADS:
+                end += 1
+            return end
+    return None
+
+
+def whisper_tail_starts(head: list[str], whisper_words: list[str]) -> list[int]:
+    """Where Whisper's free text may start: after the last of its words that agree with the grammar's
+    head, or up to MAX_TAIL_SHIFT words later (a name Whisper heard as other words, "omar haddad" ->
+    "him and", sits between the agreed words and the text)."""
+    blocks = [b for b in SequenceMatcher(a=head, b=whisper_words, autojunk=False).get_matching_blocks() if b.size]
+    first = blocks[-1].b + blocks[-1].size if blocks else 0
+    return list(range(first, min(len(whisper_words), first + MAX_TAIL_SHIFT + 1)))
+
+
 class HybridCommandEngine:
     """Whisper with the hints' phrases as prompt, and the grammar recogniser with ``hints.grammar_jsgf``."""
 
@@ -194,17 +223,26 @@ class HybridCommandEngine:
             except TranscriptionFailed as exc:  # no phrase matched, or the grammar is unusable
                 grammar_error = exc.code or "failed"
         whisper_words = spoken_words(heard.text)
+        # A note's text is Whisper's: the grammar's reading is its head with Whisper's text after it,
+        # and that is what must sound like what Whisper heard.
+        noted = (
+            self.note_text(wav16k, jsgf=jsgf, grammar_text=snapped.text, whisper_text=heard.text) if snapped else None
+        )
         decision = hybrid_decide(
-            grammar_text=snapped.text if snapped else None,
+            grammar_text=noted or (snapped.text if snapped else None),
             whisper_text=heard.text,
             whisper_in_grammar=bool(snapped) and sphinx_grammar_accepts(jsgf, whisper_words),
             threshold=self.threshold,
         )
         text, confidence, segments = heard.text, heard.confidence, heard.segments
         if decision["winner"] == GRAMMAR_ENGINE and snapped is not None:
-            kept, decision["reason"] = self.grammar_text(
-                wav16k, jsgf=jsgf, grammar_text=snapped.text, whisper_text=heard.text
-            )
+            if noted:
+                kept = noted if numbers_heard(spoken_words(noted), whisper_words) else None
+                decision["reason"] = "similar_whisper_note" if kept else "grammar_numbers_unheard"
+            else:
+                kept, decision["reason"] = self.grammar_text(
+                    wav16k, jsgf=jsgf, grammar_text=snapped.text, whisper_text=heard.text
+                )
             if kept is None:
                 decision["winner"] = WHISPER_ENGINE
             else:
@@ -233,6 +271,29 @@ class HybridCommandEngine:
             segments=[{**segment, "engine": decision["winner"]} for segment in segments],
             recognition=recognition,
         )
+
+    def note_text(self, wav16k: bytes, *, jsgf: str, grammar_text: str, whisper_text: str) -> str | None:
+        """The grammar's note head with Whisper's note text after it, or None if the grammar did not hear
+        a note (or Whisper has no words after the head).
+
+        Where Whisper's text starts is chosen by the acoustic model: the head followed by each possible
+        start of Whisper's tail (``whisper_tail_starts``) is decoded as a grammar of those few phrases,
+        and the one that fits the sounds best wins. The grammar's own note words are no candidate: they
+        are the best path through a loop of short common words, which fits any sound better than the
+        words really said.
+        """
+        words, whisper_words = grammar_text.split(), spoken_words(whisper_text)
+        head = free_text_start(words, partial(sphinx_grammar_accepts, jsgf))
+        if head is None:
+            return None
+        starts = whisper_tail_starts(words[:head], whisper_words)
+        if not starts:
+            return None
+        choice = (
+            sphinx_choose(wav16k, [words[:head] + whisper_words[start:] for start in starts]) if len(starts) > 1 else 0
+        )
+        start = starts[choice or 0]
+        return f"{' '.join(words[:head])} {spoken_tail(whisper_text, start)}"
 
     def grammar_text(self, wav16k: bytes, *, jsgf: str, grammar_text: str, whisper_text: str) -> tuple[str | None, str]:
         """The text kept when the grammar's hypothesis wins, and why: as heard, repaired with Whisper's

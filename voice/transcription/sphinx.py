@@ -182,10 +182,7 @@ class SphinxGrammarEngine:
         decoder = _decoder()
         decoder.activate(hints.grammar_jsgf)
         speech, offset = sphinx_trim_silence(pcm)
-        decoder.ps.start_utt()
-        decoder.ps.process_raw(speech, no_search=False, full_utt=True)
-        decoder.ps.end_utt()
-        hypothesis = decoder.ps.hyp()
+        hypothesis = decoder.decode(speech)
         segments = [_segment(s, offset) for s in decoder.ps.seg()] if hypothesis else []
         elapsed = time.perf_counter() - started
         if hypothesis is None or not hypothesis.hypstr.strip():
@@ -222,6 +219,22 @@ class _GrammarDecoder:
             hmm=str(hmm), dict=str(dictionary), lm=None, fsgusefiller=False, bestpath=False, logfn=os.devnull
         )
         self.searches: OrderedDict[str, None] = OrderedDict()
+
+    def decode(self, pcm: bytes) -> object | None:
+        """The active search's hypothesis for one whole utterance, from the same starting state every time.
+
+        The feature front end keeps state from one utterance to the next (the cepstral mean, updated
+        after every clip even with the model's "-cmn batch", and the noise estimate), so a clip's
+        answer depended on what the thread had decoded before: "mark initech as contacted" matched
+        the first time and nothing when decoded again. ``set_cmn`` with the initial mean was not
+        enough (the second decode still found nothing); ``reinit_feat`` rebuilds the front end from
+        the config (~0.1 ms) and keeps the dictionary and the compiled grammars.
+        """
+        self.ps.reinit_feat()
+        self.ps.start_utt()
+        self.ps.process_raw(pcm, no_search=False, full_utt=True)
+        self.ps.end_utt()
+        return self.ps.hyp()
 
     def activate(self, jsgf: str) -> None:
         self.ps.activate_search(self.compile(jsgf))
@@ -269,10 +282,7 @@ class _GrammarDecoder:
         self.ps.add_jsgf_string(_CHOICE_SEARCH, f"#JSGF V1.0;\ngrammar choice;\npublic <choice> = {body};\n")
         try:
             self.ps.activate_search(_CHOICE_SEARCH)
-            self.ps.start_utt()
-            self.ps.process_raw(pcm, no_search=False, full_utt=True)
-            self.ps.end_utt()
-            hypothesis = self.ps.hyp()
+            hypothesis = self.decode(pcm)
         finally:
             self.ps.remove_search(_CHOICE_SEARCH)
         heard = hypothesis.hypstr.strip() if hypothesis else ""

@@ -9,8 +9,23 @@ from pathlib import Path
 import pytest
 from pocketsphinx import Decoder, get_model_path
 
-from voice.commands.grammar import commands_jsgf
+from voice.commands.grammar import commands_jsgf, grammar_name_words
+from voice.commands.lexicon import FILLER_PHRASES, LEADING_FILLERS
 from voice.commands.parser import command_parse
+from voice.commands.phrasebook import (
+    ASSIGN_VERBS,
+    CREATE_VERBS,
+    FOLLOW_UP_PLANNERS,
+    FOLLOW_UP_TASKS,
+    HAND_VERBS,
+    NOTE_VERBS,
+    OUTCOME_VERBS,
+    QUERY_VERBS,
+    SCORE_ADJECTIVES,
+    SPOKEN_CLOSERS,
+    SPOKEN_OPENERS,
+    STATUS_VERBS,
+)
 from voice.tests.commands.conftest import BERLIN, LEADS, NOW_BERLIN, USERS, context_make
 
 MODEL = Path(get_model_path()) / "en-us"
@@ -171,7 +186,7 @@ def test_random_sentences_of_the_grammar_are_understood(grammar, decoder):
 def _rules(grammar: str) -> dict[str, list]:
     rules = {}
     for name, body in re.findall(r"^(?:public )?<(\w+)> = (.*);$", grammar, re.M):
-        tokens = re.findall(r"<\w+>|[()\[\]|]|[a-z']+", body)
+        tokens = re.findall(r"<\w+>\+?|[()\[\]|]|[a-z']+", body)
         rules[name], _ = _alternatives(tokens, 0)
     return rules
 
@@ -202,7 +217,96 @@ def _expand(choices: list, rules: dict[str, list], rng: random.Random) -> list[s
             if item[0] == "group" or rng.random() < 0.5:
                 words += _expand(item[1], rules, rng)
         elif item.startswith("<"):
-            words += _expand(rules[item[1:-1]], rules, rng)
+            # "<rule>+": one or more, as the note's free text is written
+            for _ in range(rng.randint(1, 6) if item.endswith("+") else 1):
+                words += _expand(rules[item.strip("<>+")], rules, rng)
         else:
             words.append(item)
     return words
+
+
+@pytest.mark.parametrize(
+    ("sentence", "intent", "entities"),
+    [
+        ("we won stark industries", "update_lead_status", {"lead_id": 31, "status": "converted"}),
+        ("move five guys back to new", "update_lead_status", {"lead_id": 77, "status": "new"}),
+        ("john smith is not interested", "update_lead_status", {"lead_id": 42, "status": "lost"}),
+        (
+            "mark wayne enterprises as closed won",
+            "update_lead_status",
+            {"lead_id": 63, "status": "converted"},
+        ),
+        ("hand jane doe over to tom baker", "assign_lead", {"lead_id": 8, "user_id": 2}),
+        ("transfer umbrella to myself", "assign_lead", {"lead_id": 8, "user_id": 3}),
+        ("leave a comment on five guys saying they want a demo", "add_note", {"lead_id": 77}),
+        (
+            "set up a demo with maria garcia in three days at four pm",
+            "schedule_follow_up",
+            {"lead_id": 31, "due_at": "2026-11-27T16:00:00+01:00"},
+        ),
+        ("call jane doe the day after tomorrow at noon", "schedule_follow_up", {"due_at": "2026-11-26T12:00:00+01:00"}),
+        (
+            "book a meeting with john smith on friday morning",
+            "schedule_follow_up",
+            {"due_at": "2026-11-27T09:00:00+01:00"},
+        ),
+        ("how many qualified leads came from partners this month", "query_leads", {"status": ["qualified"]}),
+        ("list all my cold leads", "query_leads", {"owner": "me", "band": ["D"]}),
+        ("which leads are hot", "query_leads", {"band": ["A"]}),
+        ("how good is stark industries", "read_lead_score", {"lead_id": 31}),
+        ("explain the score for maria garcia", "read_lead_score", {"lead_id": 31}),
+        (
+            "create a lead called x y z corp phone five five five one two three four",
+            "create_lead",
+            {"company": "XYZ Corp", "phone": "5551234"},
+        ),
+        ("no thanks", "cancel", {}),
+        ("help me", "help", {}),
+    ],
+)
+def test_phrase_families_are_heard_and_understood(sentence, intent, entities, decoder):
+    """Phrasings outside the first grammar ("we won X", "hand X over to Y", fillers, "set up a demo ..."):
+    in the grammar, so the recogniser can hear them, and parsed to what they mean."""
+    assert decoder.get_fsg().accept(sentence), sentence
+    action = command_parse(sentence, now=NOW_BERLIN, timezone=BERLIN, context=context_make())
+    assert action.intent == intent
+    assert {key: action.entities.get(key) for key in entities} == entities
+
+
+def test_possessive_names_are_in_the_grammar_when_they_can_be_pronounced():
+    names = ["Jane Doe", "Globex"]
+    words = grammar_name_words(names)
+    assert {"doe's", "globex's", "jane", "doe"} <= words
+    text = commands_jsgf(lead_names=names, user_names=["Tom Baker"], dictionary=None)
+    assert re.search(r"^<lead_possessive> = .*jane doe's", text, re.M)
+    assert re.search(r"^<user_possessive> = .*tom's", text, re.M)
+    action = command_parse("what is jane doe's score", now=NOW_BERLIN, timezone=BERLIN, context=context_make())
+    assert (action.intent, action.entities.get("lead_id")) == ("read_lead_score", 8)
+
+
+def test_what_speakers_put_around_a_command_is_what_the_parser_removes():
+    removed = set(FILLER_PHRASES) | set(LEADING_FILLERS)
+    assert set(SPOKEN_OPENERS) <= removed
+    assert set(SPOKEN_CLOSERS) <= removed
+
+
+@pytest.mark.parametrize(
+    ("family", "template", "intent"),
+    [
+        (ASSIGN_VERBS, "{} hooli to tom baker", "assign_lead"),
+        (HAND_VERBS, "{} hooli to tom baker", "assign_lead"),
+        (tuple(v for v in STATUS_VERBS if v != "make"), "{} hooli as lost", "update_lead_status"),
+        (tuple(OUTCOME_VERBS), "we {} hooli", "update_lead_status"),
+        (FOLLOW_UP_TASKS, "remind me to {} hooli tomorrow", "schedule_follow_up"),
+        (FOLLOW_UP_PLANNERS, "{} a call with hooli tomorrow", "schedule_follow_up"),
+        (NOTE_VERBS, "{} a note to hooli they want a demo", "add_note"),
+        (CREATE_VERBS, "{} a new lead for acme widgets", "create_lead"),
+        (QUERY_VERBS, "{} my hot leads", "query_leads"),
+        (SCORE_ADJECTIVES, "how {} is hooli", "read_lead_score"),
+    ],
+)
+def test_every_phrase_of_a_family_is_understood(family, template, intent):
+    """The parser's patterns and the grammar take their verbs from the same lists (phrasebook.py)."""
+    for phrase in family:
+        action = command_parse(template.format(phrase), now=NOW_BERLIN, timezone=BERLIN, context=context_make())
+        assert action.intent == intent, template.format(phrase)

@@ -15,6 +15,8 @@ from voice.commands.normalize import (
     phone_read,
     text_clean,
 )
+from voice.commands.parser import command_parse
+from voice.tests.commands.conftest import BERLIN, NOW_BERLIN
 
 
 @pytest.mark.parametrize(
@@ -108,10 +110,28 @@ def test_phones(spoken, phone):
         ("big box llc", "Big Box LLC"),
         ("ACME inc", "ACME Inc"),
         ("McKinsey and company", "McKinsey and Company"),
+        # Spelled acronyms as recognisers write them.
+        ("a BC Corp", "ABC Corp"),
+        ("AB C Corp", "ABC Corp"),
+        ("A.B.C. Corp", "ABC Corp"),
+        ("J.K.L. consulting", "JKL Consulting"),
+        ("U.S. Steel", "US Steel"),
+        ("x y z holdings", "XYZ Holdings"),
+        # ... but not an article before a word in capitals that is not short, nor a lone acronym.
+        ("an ACME corp", "An ACME Corp"),
+        ("A Better Company", "A Better Company"),
+        ("IBM", "IBM"),
     ],
 )
 def test_company_case(spoken, cased):
     assert company_case(spoken) == cased
+
+
+@pytest.mark.parametrize("heard", ["create a lead for a BC Corp", "create a lead for A.B.C. Corp"])
+def test_a_spelled_acronym_heard_apart_is_one_company_name(heard, context):
+    action = command_parse(heard, now=NOW_BERLIN, timezone=BERLIN, context=context)
+    assert action.intent == "create_lead"
+    assert action.entities["company"] == "ABC Corp"
 
 
 def test_person_case():
