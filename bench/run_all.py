@@ -136,7 +136,37 @@ BENCHMARKS = [
         "timeline_render.json",
         [Row("Timeline, 2,000 events, to drawn chart (ms)", lambda d: pick(d, "median_ms.navigation_to_drawn"))],
     ),
-    Benchmark("voice_commands", [], ["--limit", "8"], "voice_commands.json"),
+    Benchmark(
+        "voice_commands",
+        [],
+        ["--limit", "8"],
+        "voice_commands.json",
+        [
+            Row(
+                "Spoken commands, held out: intent accuracy",
+                lambda d: pick(d, "engines.hybrid-commands.sets.heldout.summary.intent_accuracy"),
+                ">= 0.95",
+            ),
+            Row(
+                "Spoken commands, held out: entity accuracy",
+                lambda d: pick(d, "engines.hybrid-commands.sets.heldout.summary.entity_accuracy"),
+                ">= 0.90",
+            ),
+            Row(
+                "Spoken commands, held out: WER",
+                lambda d: pick(d, "engines.hybrid-commands.sets.heldout.summary.wer_mean"),
+            ),
+            Row(
+                "Spoken commands: end-to-end real-time factor",
+                lambda d: pick(d, "engines.hybrid-commands.sets.heldout.summary.rtf_corpus"),
+                "<= 1",
+            ),
+            Row(
+                "Whisper alone, held out: intent accuracy",
+                lambda d: pick(d, "engines.whisper-tiny-en.sets.heldout.summary.intent_accuracy"),
+            ),
+        ],
+    ),
 ]
 
 
