@@ -4,23 +4,26 @@
 2. candidates (logistic regression, random forest, gradient boosting) are fitted on the older
    leads and compared on the most recent ones, the way the model will be used: on leads that come
    after its training data;
-3. the winner is calibrated (isotonic with enough data, else sigmoid) and its held-out metrics are
-   measured; then it is refitted, calibrated, on all the data.
+3. the winner is calibrated (``ml.calibration``: cross-fitted copies averaged, and a strictly
+   increasing map to probabilities, sigmoid or isotonic, chosen on out-of-fold scores) on the older
+   rows and its held-out metrics are measured on the recent ones; then the same is done on all rows.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import clone
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 
+from ml.calibration import CalibratedModel, calibrated_fit
 from ml.explain import contributions, raw_output
 from ml.leakage import LeakageFinding, find_leaks
 from ml.metrics import evaluate
@@ -45,14 +48,20 @@ class Factor:
 
 @dataclass
 class TrainedModel:
-    """Everything needed to score and explain new rows; pickled as one object."""
+    """Everything needed to score and explain new rows; pickled as one object.
+
+    ``calibrated`` scores, and its fold models are what ``explain`` decomposes (``member_sources``:
+    for each fold model, the input column of each encoded feature). Models stored before scoring
+    averaged fold models hold a scikit-learn ``CalibratedClassifierCV`` in ``calibrated`` and are
+    explained by a separate ``explainer`` pipeline (``feature_sources``); both kinds still load."""
 
     columns: list[Column]
     algorithm: str
-    calibrated: CalibratedClassifierCV
-    explainer: Pipeline
+    calibrated: CalibratedModel
+    explainer: Pipeline | None
     feature_sources: list[str]
     output_unit: str  # "log-odds" or "probability"
+    member_sources: tuple[tuple[str, ...], ...] = ()
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         return self.predict_proba_prepared(self.prepare(frame))
@@ -64,18 +73,52 @@ class TrainedModel:
     def predict_proba_prepared(self, prepared: pd.DataFrame) -> np.ndarray:
         return self.calibrated.predict_proba(prepared)[:, 1]
 
+    def to_probability(self, raw: float) -> float:
+        """The probability the model gives a raw output (e.g. the explanations' base value)."""
+        if isinstance(self.calibrated, CalibratedModel):
+            return float(self.calibrated.calibrate_raw(np.array([raw]))[0])
+        return float(raw) if self.output_unit == "probability" else float(1 / (1 + np.exp(-raw)))
+
+    def _explained(self) -> list[tuple[Pipeline, Sequence[str]]]:
+        if isinstance(self.calibrated, CalibratedModel):
+            return list(zip(self.calibrated.members, self.member_sources, strict=True))
+        return [(self.explainer, self.feature_sources)]
+
     def explain(self, frame: pd.DataFrame) -> tuple[np.ndarray, list[dict[str, float]], np.ndarray]:
-        """(base, per-row {column: contribution}, raw output); base + sum == raw output."""
+        """(base, per-row {column: contribution}, raw output); base + sum == raw output.
+
+        The raw output is the mean of the fold models' outputs (it maps to the served probability
+        through an increasing function), so base and contributions are the means of theirs. Each
+        fold model encodes on its own (rare categories may differ), hence grouping by column first."""
         prepared = prepare(frame, self.columns)
-        encoded = self.explainer.named_steps["encode"].transform(prepared)
-        base, parts, raw = contributions(self.explainer.named_steps["model"], np.asarray(encoded, dtype=float))
-        per_column: list[dict[str, float]] = []
-        for row in parts:
-            grouped: dict[str, float] = {}
-            for source, value in zip(self.feature_sources, row, strict=True):
-                grouped[source] = grouped.get(source, 0.0) + float(value)
-            per_column.append(grouped)
-        return base, per_column, raw
+        names = [column.name for column in self.columns]
+        position = {name: index for index, name in enumerate(names)}
+        explained = self._explained()
+        base = np.zeros(len(prepared))
+        raw = np.zeros(len(prepared))
+        grouped = np.zeros((len(prepared), len(names)))
+        present = np.zeros(len(names), dtype=bool)
+        for pipeline, sources in explained:
+            encoded = np.asarray(pipeline.named_steps["encode"].transform(prepared), dtype=float)
+            member_base, parts, member_raw = contributions(pipeline.named_steps["model"], encoded)
+            for source in sources:
+                if source not in position:  # a stored model's feature no column claims: kept as is
+                    position[source] = len(names)
+                    names.append(source)
+                    grouped = np.hstack([grouped, np.zeros((len(prepared), 1))])
+                    present = np.append(present, False)
+            columns_of = np.array([position[source] for source in sources])
+            to_columns = sparse.csr_matrix(
+                (np.ones(len(sources)), (np.arange(len(sources)), columns_of)), shape=(len(sources), len(names))
+            )
+            grouped += np.asarray(parts @ to_columns)
+            present[columns_of] = True
+            base += member_base
+            raw += member_raw
+        count = len(explained)
+        kept = [index for index in range(len(names)) if present[index]]
+        per_column = [{names[index]: float(row[index]) / count for index in kept} for row in grouped]
+        return base / count, per_column, raw / count
 
 
 @dataclass
@@ -100,17 +143,15 @@ def check_data(y: np.ndarray) -> None:
         )
 
 
-def _calibrated(pipeline: Pipeline, n_rows: int) -> CalibratedClassifierCV:
-    return CalibratedClassifierCV(clone(pipeline), method="isotonic" if n_rows >= 1000 else "sigmoid", cv=3)
-
-
-def _fit_explainer(pipeline: Pipeline, prepared: pd.DataFrame, y: np.ndarray) -> Pipeline:
-    fitted = clone(pipeline).fit(prepared, y)
-    model = fitted.named_steps["model"]
-    if hasattr(model, "coef_"):
-        encoded = fitted.named_steps["encode"].transform(prepared)
-        model.training_mean_ = np.asarray(encoded, dtype=float).mean(axis=0)
-    return fitted
+def _calibrated(pipeline: Pipeline, prepared: pd.DataFrame, y: np.ndarray, *, seed: int) -> CalibratedModel:
+    calibrated = calibrated_fit(pipeline, prepared, y, seed=seed)
+    for member in calibrated.members:
+        model = member.named_steps["model"]
+        if hasattr(model, "coef_"):
+            # Linear contributions are measured from the average lead of the rows fitted on.
+            encoded = member.named_steps["encode"].transform(prepared)
+            model.training_mean_ = np.asarray(encoded, dtype=float).mean(axis=0)
+    return calibrated
 
 
 def split_recent(order_key: np.ndarray, y: np.ndarray, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -158,22 +199,29 @@ def train(
     for entry in scored:
         entry["selected"] = entry["algorithm"] == best
 
-    template = build(best, used, n_rows=len(y), seed=seed)
-    holdout_model = _calibrated(build(best, used, n_rows=len(train_idx), seed=seed), len(train_idx))
-    holdout_model.fit(prepared.iloc[train_idx], y[train_idx])
+    holdout_model = calibrated_fit(
+        build(best, used, n_rows=len(train_idx), seed=seed), prepared.iloc[train_idx], y[train_idx], seed=seed
+    )
     metrics = evaluate(y[holdout_idx], holdout_model.predict_proba(prepared.iloc[holdout_idx])[:, 1])
     metrics["validation"] = "most recent leads" if _is_time_split(order_key, train_idx, holdout_idx) else "random"
+    metrics["calibration"] = {
+        "method": holdout_model.method,
+        "fold_models": len(holdout_model.members),
+        "log_loss_by_method": holdout_model.log_loss_by_method,
+    }
 
-    calibrated = _calibrated(template, len(y)).fit(prepared, y)
-    explainer = _fit_explainer(template, prepared, y)
-    feature_names = list(explainer.named_steps["encode"].get_feature_names_out())
+    calibrated = _calibrated(build(best, used, n_rows=len(y), seed=seed), prepared, y, seed=seed)
     model = TrainedModel(
         columns=used,
         algorithm=best,
         calibrated=calibrated,
-        explainer=explainer,
-        feature_sources=source_column_of(feature_names, used),
+        explainer=None,
+        feature_sources=[],
         output_unit="probability" if best == "random_forest" else "log-odds",
+        member_sources=tuple(
+            tuple(source_column_of(list(member.named_steps["encode"].get_feature_names_out()), used))
+            for member in calibrated.members
+        ),
     )
     summary = {
         "rows": len(y),
@@ -223,8 +271,12 @@ def cross_validated_auc(
     prepared = prepare(frame, columns)
     scores = []
     for train_idx, test_idx in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(prepared, y):
-        model = _calibrated(build(algorithm, columns, n_rows=len(train_idx), seed=seed), len(train_idx))
-        model.fit(prepared.iloc[train_idx], y[train_idx])
+        model = calibrated_fit(
+            build(algorithm, columns, n_rows=len(train_idx), seed=seed),
+            prepared.iloc[train_idx],
+            y[train_idx],
+            seed=seed,
+        )
         scores.append(float(roc_auc_score(y[test_idx], model.predict_proba(prepared.iloc[test_idx])[:, 1])))
     return scores
 

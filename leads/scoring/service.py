@@ -161,7 +161,7 @@ def _explain(
             for row in range(len(frame))
         ]
     base_raw, contributions, _ = scorer.model.explain(frame)
-    base = _base_probability(scorer.model, base_raw[0])
+    base = scorer.model.to_probability(float(base_raw[0]))
     labels = {column.name: column.title for column in scorer.model.columns}
     explained = []
     for row, values in enumerate(frame.to_dict("records")):
@@ -236,12 +236,6 @@ def leads_score(
             lead_score_events_emit(lead, previous_band=previous_band)
         results.append(result)
     return results
-
-
-def _base_probability(model: TrainedModel, base_raw: float) -> float:
-    if model.output_unit == "probability":
-        return float(base_raw)
-    return float(1 / (1 + np.exp(-base_raw)))
 
 
 def _store(scored: ScoredFrame, *, version: ModelVersion | None, at: Any, record_history: bool) -> None:

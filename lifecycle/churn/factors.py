@@ -90,10 +90,6 @@ def describe(column: str, value: Any, label: str) -> str:
     return f"{label}: {value}"
 
 
-def to_probability(raw: float, unit: str) -> float:
-    return float(raw) if unit == "probability" else float(1 / (1 + math.exp(-raw)))
-
-
 def drivers(
     *,
     risk: float,

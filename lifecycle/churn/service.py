@@ -23,7 +23,7 @@ from crm_saas.integrations.events import webhook_event_emit, webhook_events_subs
 from crm_saas.integrations.payloads import customer_churn_payload
 from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback, job_create, job_enqueue
-from lifecycle.churn.factors import TOP_FACTORS, bands_for, drivers, to_probability
+from lifecycle.churn.factors import TOP_FACTORS, bands_for, drivers
 from lifecycle.churn.features import EVENT_MODE, churn_frame
 from lifecycle.churn.training import (
     HORIZON_DAYS,
@@ -83,7 +83,7 @@ def frame_score(frame: pd.DataFrame, scorer: ChurnScorer) -> ScoredRows:
     """Calibrated risks, bands and the drivers of every row of a churn frame."""
     risks = np.clip(np.asarray(scorer.model.predict_proba(frame), dtype=float), 0.0, 1.0)
     base_raw, contributions, _ = scorer.model.explain(frame)
-    base = to_probability(float(base_raw[0]), scorer.model.output_unit) if len(frame) else 0.0
+    base = scorer.model.to_probability(float(base_raw[0])) if len(frame) else 0.0
     labels = scorer.labels
     records = frame.to_dict("records")
     factors = [
