@@ -133,14 +133,16 @@ def customers_score(
         ).delete()
         _predictions_insert(scored, version=scorer.version, at=now)
         _customers_update(ids, scored.risks, scored.bands, at=now)
-        if refresh_actions:
-            from lifecycle.next_actions.service import next_actions_refresh
-
-            next_actions_refresh(scored=scored)
-    # The at-risk stage reads the risk: stages follow the fresh scores at once.
+    # The at-risk stage reads the risk, and the playbook reads the stage: stages follow the fresh
+    # scores at once, then the next actions follow both.
     from lifecycle.stages.service import customer_stages_recompute
 
     customer_stages_recompute(customer_ids=ids, now=now)
+    if refresh_actions:
+        from lifecycle.next_actions.service import next_actions_refresh
+
+        with transaction.atomic():
+            next_actions_refresh(scored=scored)
     return len(ids)
 
 

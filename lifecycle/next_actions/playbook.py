@@ -55,6 +55,7 @@ PLAYS = {
         Play("annual_upgrade", "Offer an annual upgrade", "call", 5),
         Play("plan_upgrade", "Offer a plan upgrade", "call", 7),
         Play("retention_call", "Retention call", "call", 2),
+        Play("at_risk_review", "Review an at-risk account", "call", 2),
     )
 }
 
@@ -248,12 +249,21 @@ RULES: list[Callable[[dict[str, Any]], Recommendation | None]] = [
 
 
 def recommend(
-    *, risk: float, factors: list[dict[str, Any]], values: dict[str, Any], now: datetime
+    *,
+    risk: float,
+    factors: list[dict[str, Any]],
+    values: dict[str, Any],
+    now: datetime,
+    stage: str | None = None,
+    stage_reason: str = "",
 ) -> list[Recommendation]:
     """The customer's recommendations, strongest first.
 
-    Only at-risk (medium or high) customers get retention plays; low-risk customers get only the
-    opportunity plays (upgrades), so reps are not flooded with actions for healthy accounts."""
+    Only customers at risk (a medium or high churn risk, or the at-risk lifecycle stage, which also
+    reads failed payments, urgent tickets and inactivity) get retention plays; the others get only
+    the opportunity plays (upgrades), so reps are not flooded with actions for healthy accounts.
+    An at-risk customer always gets at least one action: when no play fits, a review of the account
+    that quotes why the stage rules flagged it."""
     context = {
         "risk": risk,
         "factors": factors,
@@ -261,6 +271,17 @@ def recommend(
         "renewal_in": days_to_renewal(values, now=now),
     }
     found = [rec for rule in RULES if (rec := rule(context)) is not None]
-    if risk < MEDIUM_RISK:
+    at_risk_stage = stage == "at_risk"
+    if risk < MEDIUM_RISK and not at_risk_stage:
         found = [rec for rec in found if rec.code in {"annual_upgrade", "plan_upgrade"}]
+    if at_risk_stage and not any(rec.code not in {"annual_upgrade", "plan_upgrade"} for rec in found):
+        reason = stage_reason.rstrip(".") or f"{risk:.0%} risk of churning"
+        found.append(
+            Recommendation(
+                "at_risk_review",
+                "Review an at-risk account",
+                f"At risk: {reason} -> call to understand what is going on and agree on next steps.",
+                min(1.0, 0.3 + risk),
+            )
+        )
     return sorted(found, key=lambda rec: -rec.strength)

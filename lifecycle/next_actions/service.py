@@ -31,12 +31,25 @@ REASON_MAX_LENGTH = NextAction._meta.get_field("dismiss_reason").max_length
 
 
 def next_actions_refresh(*, scored: ScoredRows, now: datetime | None = None) -> None:
-    """Bring the open actions of the scored customers in line with the playbook (bulk)."""
+    """Bring the open actions of the scored customers in line with the playbook (bulk); run after
+    their stages were recomputed, since the at-risk stage is one of the playbook's inputs."""
     now = now or timezone.now()
     ids = [int(customer_id) for customer_id in scored.frame["customer_id"]]
+    stages = {
+        pk: (stage, reason)
+        for pk, stage, reason in Customer.objects.filter(pk__in=ids).values_list("pk", "stage", "stage_reason")
+    }
     wanted: dict[int, list[Any]] = {}
     for row, values in enumerate(scored.frame.to_dict("records")):
-        wanted[ids[row]] = recommend(risk=float(scored.risks[row]), factors=scored.factors[row], values=values, now=now)
+        stage, reason = stages.get(ids[row], (None, ""))
+        wanted[ids[row]] = recommend(
+            risk=float(scored.risks[row]),
+            factors=scored.factors[row],
+            values=values,
+            now=now,
+            stage=stage,
+            stage_reason=reason,
+        )
     open_actions = {
         (action.customer_id, action.code): action
         for action in NextAction.objects.filter(customer_id__in=ids, status=NextActionStatus.OPEN)

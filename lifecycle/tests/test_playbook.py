@@ -58,3 +58,20 @@ def test_every_play_names_a_follow_up_kind() -> None:
     from leads.models import FollowUpKind
 
     assert all(play.follow_up_kind in FollowUpKind.values and play.due_in_days >= 1 for play in PLAYS.values())
+
+
+def test_the_at_risk_stage_brings_retention_plays_even_when_the_model_sees_low_risk() -> None:
+    values = {"payment_failures_60d": 1, "days_since_active": 3}
+    assert recommend(risk=0.08, factors=[], values=values, now=NOW) == []  # healthy by the model alone
+    flagged = recommend(risk=0.08, factors=[], values=values, now=NOW, stage="at_risk", stage_reason="1 failed payment")
+    assert [rec.code for rec in flagged] == ["recover_payment"]
+
+
+def test_an_at_risk_customer_no_play_fits_gets_a_review_quoting_the_stage_reason() -> None:
+    values = {"days_since_active": 2}
+    found = recommend(
+        risk=0.1, factors=[], values=values, now=NOW, stage="at_risk", stage_reason="2 urgent tickets in 30 days."
+    )
+    assert [rec.code for rec in found] == ["at_risk_review"]
+    assert found[0].rationale.startswith("At risk: 2 urgent tickets in 30 days -> ")
+    assert "at_risk_review" in PLAYS
