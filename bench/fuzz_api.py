@@ -11,6 +11,7 @@ the number of requests, the status histogram and every failure (a 5xx, or a 4xx 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bench_tenant, django_setup, recreate_database  # noqa: E402
+from bench.common import bench_tenant, django_setup, recreate_database
 
 
 def main() -> int:
@@ -30,6 +31,8 @@ def main() -> int:
     recreate_database(args.database_url)
     try:
         with tempfile.TemporaryDirectory(prefix="crm-fuzz-") as data_dir:
+            # Production error handling: DEBUG pages are HTML by design and never served to clients.
+            os.environ["DJANGO_DEBUG"] = "false"
             django_setup(database_url=args.database_url, data_dir=Path(data_dir))
             from django.db import connection
             from django_tenants.utils import schema_context

@@ -9,6 +9,7 @@ short run) and by ``bench/fuzz_api.py`` (the full run).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class FuzzReport:
     operations: int = 0
     unsatisfiable: list[str] = field(default_factory=list)
     token_reissues: int = 0
+    known_ids: dict[str, Any] = field(default_factory=dict)
 
     def distinct_failures(self) -> list[FuzzFailure]:
         """One failure per (operation, status, reason): the first request that showed it."""
@@ -58,6 +60,7 @@ class FuzzReport:
             f"operations fuzzed: {self.operations}",
             f"requests sent: {self.requests}",
             f"status histogram: {histogram}",
+            f"ids of created objects fuzzed again: {', '.join(sorted(self.known_ids)) or 'none'}",
             f"token re-issued after a generated request revoked it: {self.token_reissues} times",
             f"failures: {len(self.failures)} ({len(self.distinct_failures())} distinct)",
         ]
@@ -102,22 +105,65 @@ def fuzz_api(
 ) -> FuzzReport:
     """Fuzz every operation of the tenant API served by the WSGI ``app`` on ``host``.
 
-    ``token`` issues a fresh API token for the fuzzing user; it is called again whenever a
+    Two passes: first with generated path ids (mostly unknown: 404s), collecting the ids of what
+    the generated requests created; then again for every operation whose path ids are all known,
+    with those ids, so that generated bodies and queries reach existing objects. Deletions run
+    last. ``token`` issues a fresh API token for the fuzzing user; it is called again whenever a
     generated request (a password change, a deactivation) made the current one invalid.
     """
     headers = {"Host": host, "Authorization": f"Token {token()}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", app, headers={"Host": host})
     report = FuzzReport()
+    operations = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        if (operation.method.upper(), operation.path) in SKIPPED_OPERATIONS:
-            continue
-        report.operations += 1
+        if (operation.method.upper(), operation.path) not in SKIPPED_OPERATIONS:
+            operations.append(operation)
+    report.operations = len(operations)
+    for operation in operations:
         for mode in modes:
             _fuzz_operation(
                 operation, mode=mode, headers=headers, report=report, examples=examples_per_operation, token=token
             )
+    # Second pass, on objects that exist; deleting them comes last.
+    for operation in sorted(operations, key=lambda op: op.method.upper() == "DELETE"):
+        names = _PATH_PARAM.findall(operation.path)
+        if not names or not all(name in report.known_ids for name in names):
+            continue
+        path_parameters = {name: report.known_ids[name] for name in names}
+        for mode in modes:
+            _fuzz_operation(
+                operation,
+                mode=mode,
+                headers=headers,
+                report=report,
+                examples=examples_per_operation,
+                token=token,
+                path_parameters=path_parameters,
+            )
     return report
+
+
+_PATH_PARAM = re.compile(r"{([a-z_]+)}")
+
+
+def _remember_created(path: str, status: int, body: bytes, known_ids: dict[str, Any]) -> None:
+    """``POST /api/v1/leads/`` answering 201 {"id": 7}: ``lead_id`` 7 exists (and a job it started)."""
+    if status not in (200, 201, 202) or not body:
+        return
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return
+    if not isinstance(data, dict):
+        return
+    collection = path.rstrip("/").rsplit("/", 1)[-1]
+    if status == 201 and "id" in data and not collection.startswith("{"):
+        name = collection.replace("-", "_").removesuffix("s") + "_id"
+        known_ids.setdefault(name, data["id"])
+    job = data.get("job")
+    if isinstance(job, dict) and "id" in job:
+        known_ids.setdefault("job_id", job["id"])
 
 
 def _fuzz_operation(
@@ -128,10 +174,11 @@ def _fuzz_operation(
     report: FuzzReport,
     examples: int,
     token: Callable[[], str],
+    path_parameters: dict[str, Any] | None = None,
 ) -> None:
     name = f"{operation.method.upper()} {operation.path}"
     try:
-        strategy = operation.as_strategy(generation_mode=mode)
+        strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
     except Exception as exc:  # an operation schemathesis cannot generate for in this mode
         if mode == GenerationMode.POSITIVE:
             report.failures.append(FuzzFailure(name, 0, f"no strategy: {exc}", "", ""))
@@ -152,6 +199,7 @@ def _fuzz_operation(
         report.requests += 1
         report.statuses[response.status_code] += 1
         report.per_operation[name] += 1
+        _remember_created(operation.path, response.status_code, response.content or b"", report.known_ids)
         content_type = (response.headers.get("content-type") or [""])[0]
         problem = error_shape_problem(response.status_code, content_type, response.content or b"")
         if response.status_code == 401 and "token" in (response.content or b"").decode(errors="replace"):
