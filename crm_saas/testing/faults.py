@@ -53,8 +53,11 @@ class PrivatePostgres:
         self.bin = Path(bins[-1])
         self.port = free_port()
         self.data = Path(tempfile.mkdtemp(prefix="crm-pg-"))
-        self.log_path = log_dir / f"postgres-{self.port}.log"
+        self.artifact = log_dir / f"postgres-{self.port}.log"
+        self.log_path = self.data.parent / f"{self.data.name}.log"  # the server's user must write it
         shutil.chown(self.data, user="postgres", group="postgres")
+        self.log_path.touch()
+        shutil.chown(self.log_path, user="postgres", group="postgres")
         self._as_postgres(
             [str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
         )
@@ -79,7 +82,21 @@ class PrivatePostgres:
         try:
             self._ctl("-m", "immediate", "stop")
         finally:
+            shutil.copyfile(self.log_path, self.artifact)
+            self.log_path.unlink(missing_ok=True)
             shutil.rmtree(self.data, ignore_errors=True)
+
+    def load_copy_of(self, source_url: str, database: str) -> str:
+        """Create ``database`` here as a copy of the database at ``source_url``; returns its URL."""
+        self._as_postgres([str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), database])
+        dump = subprocess.run([str(self.bin / "pg_dump"), "-Fc", source_url], check=True, capture_output=True)
+        subprocess.run(
+            [str(self.bin / "pg_restore"), "--no-owner", "-d", self.url(database)],
+            input=dump.stdout,
+            check=True,
+            capture_output=True,
+        )
+        return self.url(database)
 
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
