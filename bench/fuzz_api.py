@@ -37,7 +37,7 @@ def main() -> int:
             from django.db import connection
             from django_tenants.utils import schema_context
 
-            from crm_saas.testing.fuzz import fuzz_api
+            from crm_saas.testing.fuzz import fuzz_api, fuzz_seed
             from crm_saas.wsgi import application
             from tenants.accounts.models import User
             from tenants.accounts.services import token_issue
@@ -48,8 +48,16 @@ def main() -> int:
                 with schema_context("fuzz"):
                     return token_issue(user=User.objects.get(email="admin@fuzz.test")).key
 
+            with schema_context("fuzz"):
+                known_ids = fuzz_seed(actor=User.objects.get(email="admin@fuzz.test"))
             started = time.perf_counter()
-            report = fuzz_api(app=application, host="fuzz.localhost", token=token, examples_per_operation=args.examples)
+            report = fuzz_api(
+                app=application,
+                host="fuzz.localhost",
+                token=token,
+                examples_per_operation=args.examples,
+                known_ids=known_ids,
+            )
             elapsed = time.perf_counter() - started
             print(report.summary())
             print(f"elapsed: {elapsed:.1f} s ({report.requests / elapsed:.1f} requests/s)")

@@ -101,6 +101,7 @@ def fuzz_api(
     host: str,
     token: Callable[[], str],
     examples_per_operation: int,
+    known_ids: dict[str, Any] | None = None,
     modes: tuple[GenerationMode, ...] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
 ) -> FuzzReport:
     """Fuzz every operation of the tenant API served by the WSGI ``app`` on ``host``.
@@ -113,7 +114,7 @@ def fuzz_api(
     """
     headers = {"Host": host, "Authorization": f"Token {token()}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", app, headers={"Host": host})
-    report = FuzzReport()
+    report = FuzzReport(known_ids=dict(known_ids or {}))
     operations = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -159,7 +160,8 @@ def _remember_created(path: str, status: int, body: bytes, known_ids: dict[str, 
         return
     collection = path.rstrip("/").rsplit("/", 1)[-1]
     if status == 201 and "id" in data and not collection.startswith("{"):
-        name = collection.replace("-", "_").removesuffix("s") + "_id"
+        singular = collection[:-3] + "y" if collection.endswith("ies") else collection.removesuffix("s")
+        name = singular.replace("-", "_") + "_id"
         known_ids.setdefault(name, data["id"])
     job = data.get("job")
     if isinstance(job, dict) and "id" in job:
@@ -222,3 +224,28 @@ def _fuzz_operation(
         # Nothing in this operation can be made invalid (no parameters, no body): the positive
         # mode already covers it.
         report.unsatisfiable.append(f"{name} ({mode.value})")
+
+
+def fuzz_seed(*, actor: Any) -> dict[str, Any]:
+    """Objects for the second pass to reach, created in the current tenant schema as ``actor``:
+    path parameter name -> id."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from crm_saas.jobs.services import job_create
+    from leads.activity_services import follow_up_schedule
+    from leads.services import lead_create
+    from lifecycle.services import customer_create
+
+    lead = lead_create(actor=actor, data={"company": "Fuzz Target Ltd", "name": "Ada Fuzz", "email": "ada@fuzz.test"})
+    follow_up = follow_up_schedule(lead=lead, actor=actor, due_at=timezone.now() + timedelta(days=1))
+    customer = customer_create(actor=actor, data={"name": "Fuzz Customer", "company": "Fuzz Customer Ltd"})
+    job = job_create(kind="fuzz.target", created_by=actor)
+    return {
+        "lead_id": lead.pk,
+        "follow_up_id": follow_up.pk,
+        "customer_id": customer.pk,
+        "job_id": str(job.pk),
+        "user_id": actor.pk,
+    }

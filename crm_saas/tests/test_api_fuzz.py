@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from crm_saas.testing.fuzz import error_shape_problem, fuzz_api
+from crm_saas.testing.fuzz import error_shape_problem, fuzz_api, fuzz_seed
 from crm_saas.testing.world import world_build, world_drop
 from tests.surface import ADMIN
 
-EXAMPLES_PER_OPERATION = 2  # x2 generation modes x ~80 operations: ~300 requests
+EXAMPLES_PER_OPERATION = 2  # x2 generation modes x ~80 operations, twice: ~400 requests
 
 
 def test_fuzzed_api_requests_never_get_a_server_error_or_an_undocumented_error_body(
@@ -23,7 +23,10 @@ def test_fuzzed_api_requests_never_get_a_server_error_or_an_undocumented_error_b
     with django_db_blocker.unblock():
         world = world_build("fuzz_api")
         try:
+            with world.active():
+                known_ids = fuzz_seed(actor=world.users[ADMIN])
             report = fuzz_api(
+                known_ids=known_ids,
                 app=application,
                 host=world.host,
                 token=lambda: world.token(ADMIN),
@@ -36,6 +39,7 @@ def test_fuzzed_api_requests_never_get_a_server_error_or_an_undocumented_error_b
     assert report.requests >= 150
     assert not report.failures, report.summary()
     assert set(report.statuses) & {400, 422}  # invalid input was generated and refused
+    assert report.per_operation["PATCH /api/v1/leads/{lead_id}/"] > EXAMPLES_PER_OPERATION  # reached a real lead
 
 
 @pytest.mark.parametrize(
