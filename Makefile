@@ -20,3 +20,4 @@ bench:
 	.venv/bin/python bench/lead_scoring.py
 	.venv/bin/python bench/lead_priority.py
 	.venv/bin/python bench/voice_commands.py
+	.venv/bin/python bench/fuzz_api.py

@@ -5,12 +5,14 @@
 Builds a throwaway database with one tenant, signs in as its admin, and sends generated requests
 (schemathesis, valid and invalid) to every operation of /api/schema/ through the WSGI app: prints
 the number of requests, the status histogram and every failure (a 5xx, or a 4xx whose body is not
-{"detail": str, "errors": {field: [str]}}). Exits 1 on any failure.
+{"detail": str, "errors": {field: [str]}}), and writes them to bench/results/fuzz_api.json.
+Exits 1 on any failure.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -61,6 +63,21 @@ def main() -> int:
             elapsed = time.perf_counter() - started
             print(report.summary())
             print(f"elapsed: {elapsed:.1f} s ({report.requests / elapsed:.1f} requests/s)")
+            result = {
+                "operations": report.operations,
+                "requests": report.requests,
+                "examples_per_operation_and_mode": args.examples,
+                "status_histogram": {str(status): count for status, count in sorted(report.statuses.items())},
+                "failures": len(report.failures),
+                "distinct_failures": [
+                    {"operation": f.operation, "status": f.status, "reason": f.reason}
+                    for f in report.distinct_failures()
+                ],
+                "elapsed_seconds": round(elapsed, 1),
+            }
+            out = Path(__file__).resolve().parent / "results" / "fuzz_api.json"
+            out.parent.mkdir(exist_ok=True)
+            out.write_text(json.dumps(result, indent=2))
             connection.close()
     finally:
         recreate_database(args.database_url, drop_only=True)

@@ -46,8 +46,9 @@ def error_body(detail: str, errors: dict[str, list[str]] | None = None) -> dict[
     return {"detail": detail, "errors": errors or {}}
 
 
-# The database cannot be reached (restarting, failing over, out of connections): nothing the client
-# did is wrong and nothing was half-written, so say so and when to try again instead of a bare 500.
+# The database cannot be reached or gave up on the statement (restarting, failing over, out of
+# connections, deadlock): nothing the client sent is wrong, so say so and when to try again rather
+# than answer a bare 500. Write services run in transactions, which the failure rolled back.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 DATABASE_UNAVAILABLE_MESSAGE = "The service is briefly unavailable (database unreachable); try again in a few seconds."
 RETRY_AFTER_SECONDS = 5
