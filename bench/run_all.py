@@ -137,6 +137,16 @@ BENCHMARKS = [
         [Row("Timeline, 2,000 events, to drawn chart (ms)", lambda d: pick(d, "median_ms.navigation_to_drawn"))],
     ),
     Benchmark(
+        "fuzz_api",
+        [],
+        [],
+        "fuzz_api.json",
+        [
+            Row("Fuzzed API requests", lambda d: pick(d, "requests"), ">= 1000"),
+            Row("Fuzzed API failures (5xx or off-shape errors)", lambda d: pick(d, "failures"), "0"),
+        ],
+    ),
+    Benchmark(
         "voice_commands",
         [],
         ["--limit", "8"],

@@ -8,7 +8,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from crm_saas.api.errors import error_body
+from crm_saas.api.errors import (
+    DATABASE_UNAVAILABLE,
+    DATABASE_UNAVAILABLE_MESSAGE,
+    database_unavailable_response,
+    error_body,
+)
 from crm_saas.errors import DomainError
 
 
@@ -27,7 +32,17 @@ class ActiveTenantMiddleware(TenantMainMiddleware):
             raise
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        response = super().process_request(request)
+        try:
+            response = super().process_request(request)
+        except DATABASE_UNAVAILABLE as exc:
+            # The host cannot be looked up while the database is unreachable: a clear 503 (JSON
+            # for the API) rather than a 500; the next request reconnects.
+            if request.path.startswith("/api/"):
+                return database_unavailable_response(exc)
+            # Plain text: a page template's context would need the database too.
+            page = HttpResponse(DATABASE_UNAVAILABLE_MESSAGE, status=503, content_type="text/plain; charset=utf-8")
+            page["Retry-After"] = "5"
+            return page
         if response is not None:
             return response
         tenant = getattr(request, "tenant", None)

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -45,10 +46,32 @@ def error_body(detail: str, errors: dict[str, list[str]] | None = None) -> dict[
     return {"detail": detail, "errors": errors or {}}
 
 
+# The database cannot be reached or gave up on the statement (restarting, failing over, out of
+# connections, deadlock): nothing the client sent is wrong, so say so and when to try again rather
+# than answer a bare 500. Write services run in transactions, which the failure rolled back.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+DATABASE_UNAVAILABLE_MESSAGE = "The service is briefly unavailable (database unreachable); try again in a few seconds."
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable_response(exc: Exception) -> JsonResponse:
+    logger.warning("Database unavailable: %s", exc)
+    response = JsonResponse(error_body(DATABASE_UNAVAILABLE_MESSAGE), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         errors = {exc.field: [exc.message]} if exc.field else {}
         return Response(error_body(exc.message, errors), status=exc.status_code)
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.warning("Database unavailable during %s", context.get("request"), exc_info=True)
+        return Response(
+            error_body(DATABASE_UNAVAILABLE_MESSAGE),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

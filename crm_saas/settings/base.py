@@ -292,6 +292,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A request that queues a job must not hang on a broker that is down: give up after ~1 s; the job
+# row is kept as queued and jobs.requeue_stale sends it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Heavy work gets queues of its own so that a long training run or a transcription never delays
 # imports, webhooks and housekeeping: "ml" (training and scoring with the lead, text-priority and
@@ -321,11 +324,19 @@ CELERY_IMPORTS = ["crm_saas.tasks"]  # platform tasks; app tasks are autodiscove
 # Periodic work runs once per tenant: beat queues the fan-out in the public schema, which queues
 # one message per active tenant carrying that tenant's schema.
 JOB_RETENTION_DAYS = env_int("CRM_JOB_RETENTION_DAYS", 90)
+# A job still queued this long after it was created is sent to the workers again (its message never
+# reached the broker, or was lost with it); running jobs whose worker died are sent again at once.
+JOB_REQUEUE_AFTER_SECONDS = env_int("CRM_JOB_REQUEUE_AFTER_SECONDS", 600)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "purge-finished-jobs": {
         "task": "crm_saas.fan_out_to_tenants",
         "schedule": 24 * 3600,
         "args": ("jobs.purge_finished",),
+    },
+    "requeue-stale-jobs": {
+        "task": "crm_saas.fan_out_to_tenants",
+        "schedule": 300,
+        "args": ("jobs.requeue_stale",),
     },
     "rescore-open-leads": {
         "task": "crm_saas.fan_out_to_tenants",

@@ -34,7 +34,7 @@ class RuleInput(serializers.Serializer):
     points = serializers.IntegerField(min_value=-100, max_value=100)
     label = serializers.CharField(max_length=200)
     is_active = serializers.BooleanField(required=False, default=True)
-    position = serializers.IntegerField(required=False, min_value=0, default=0)
+    position = serializers.IntegerField(required=False, min_value=0, max_value=32767, default=0)
 
 
 class SettingsIO(serializers.ModelSerializer):

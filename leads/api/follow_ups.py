@@ -66,7 +66,10 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value: object) -> datetime:
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well formed but impossible, e.g. minute 99 or 30 February
+                self.fail("invalid", format="ISO 8601 with a time zone, e.g. 2026-03-10T15:00:00+01:00")
             if parsed is not None and timezone.is_naive(parsed):
                 self.fail("naive")
         return super().to_internal_value(value)

@@ -212,6 +212,8 @@ def test_admins_edit_rules_and_settings_with_clear_errors(alpha) -> None:
         ),
         ({"field": "x", "operator": "wins", "points": 5, "label": "x"}, "operator", None),
         ({"field": "x", "operator": "is_true", "points": 500, "label": "x"}, "points", None),
+        # Beyond what the column holds (found by fuzzing the API): a 400, not a database error.
+        ({"field": "x", "operator": "is_true", "points": 5, "label": "x", "position": 551642}, "position", None),
     ]
     for body, field, message in bad:
         response = client.post("/api/v1/leads/score/rules/", body)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -118,11 +119,17 @@ class IdempotentPostMixin:
         self._idempotency_record = self._idempotency_atomic = None
         failed = response is None or response.status_code >= 500
         storable = not failed and hasattr(response, "data")
-        if storable:
-            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            idempotency_complete(record=record, status=response.status_code, body=response.data, headers=headers)
-        elif failed:
-            transaction.set_rollback(True)  # a server failure: the client's retry must run again
+        try:
+            if storable:
+                headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+                idempotency_complete(record=record, status=response.status_code, body=response.data, headers=headers)
+            elif failed:
+                transaction.set_rollback(True)  # a server failure: the client's retry must run again
+        except BaseException:
+            # Leave the request's transaction whatever happened (rolled back): a block left open
+            # would hold this process's database connection in a dead transaction for good.
+            atomic.__exit__(*sys.exc_info())
+            raise
         atomic.__exit__(None, None, None)
         if not storable:
             idempotency_release(record=record)  # a non-JSON answer cannot be replayed

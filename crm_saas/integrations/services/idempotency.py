@@ -86,8 +86,20 @@ def idempotency_claim(*, principal: str, key: str, method: str, path: str, finge
 
 def idempotency_complete(*, record: IdempotencyRecord, status: int, body: Any, headers: dict[str, str]) -> None:
     IdempotencyRecord.objects.filter(pk=record.pk).update(
-        response_status=status, response_body=body, response_headers=headers, completed_at=timezone.now()
+        response_status=status, response_body=_jsonb_safe(body), response_headers=headers, completed_at=timezone.now()
     )
+
+
+def _jsonb_safe(value: Any) -> Any:
+    """``value`` with NUL characters replaced: PostgreSQL's jsonb cannot hold U+0000, and an answer
+    that echoes one back (a validation error quoting the input) must still be stored for replay."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_jsonb_safe(str(key)): _jsonb_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonb_safe(item) for item in value]
+    return value
 
 
 def idempotency_release(*, record: IdempotencyRecord) -> None:

@@ -173,3 +173,19 @@ def test_the_openapi_document_describes_idempotency_api_keys_and_errors(alpha) -
     assert "404" in detail and "Idempotency-Key" not in str(document["paths"]["/api/v1/leads/"]["get"])
     for path in ("/api/v1/api-keys/", "/api/v1/webhooks/", "/api/v1/webhooks/deliveries/{delivery_id}/redeliver/"):
         assert path in document["paths"]
+
+
+def test_an_answer_quoting_a_nul_character_is_kept_for_replay_and_the_connection_stays_usable(alpha) -> None:
+    # Found by fuzzing: jsonb cannot hold U+0000, so storing this answer failed, left the request's
+    # transaction open and broke every later request of the process.
+    client = alpha.api(ADMIN)
+    body = {"company": "Nul Co", "status": "new\x00"}
+    first = client.post("/api/v1/leads/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-nul")
+    again = client.post("/api/v1/leads/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-nul")
+    assert first.status_code == again.status_code == 400, first.json()
+    assert "status" in first.json()["errors"] and again["Idempotent-Replayed"] == "true"
+    assert again.json()["errors"]["status"] == [
+        message.replace("\x00", "\ufffd") for message in first.json()["errors"]["status"]
+    ]
+    after = client.post("/api/v1/leads/", {"company": "After Co"}, format="json", HTTP_IDEMPOTENCY_KEY="k-after")
+    assert after.status_code == 201
