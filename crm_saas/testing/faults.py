@@ -13,6 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from django.conf import settings
+
 from crm_saas.testing.processes import ManagedProcess, child_env, free_port, venv_bin, wait_until
 
 
@@ -116,7 +118,7 @@ def start_worker(*, log_path: Path, **env: str) -> ManagedProcess:
             "--without-gossip",
             "--without-mingle",
             "-Q",
-            "default",
+            ",".join(settings.CRM_CELERY_QUEUES),  # every queue the product routes to
         ],
         env=child_env(**env),
         log_path=log_path,

@@ -21,7 +21,14 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 def production_env(**overrides: str) -> dict[str, str]:
     """A realistic production environment (every secret random, as an operator would set it)."""
     env = child_env()
-    for name in ("CRM_ENV", "DJANGO_DEBUG", "CRM_STATIC_USE_FINDERS", "CRM_WEBHOOK_RETRY_DELAYS"):
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set in this test process by the browser tests' fixtures, never in production.
+    for name in (
+        "CRM_ENV",
+        "DJANGO_DEBUG",
+        "CRM_STATIC_USE_FINDERS",
+        "CRM_WEBHOOK_RETRY_DELAYS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    ):
         env.pop(name, None)
     env.update(
         DJANGO_SETTINGS_MODULE="crm_saas.settings.production",
