@@ -12,13 +12,14 @@ from crm_saas.errors import NotFoundError
 from crm_saas.jobs.api.serializers import JobOutput
 from crm_saas.roles import Capability
 from leads.api.follow_ups import AwareDateTimeField
+from leads.api.scoring import ModelVersionOutput
 from lifecycle import selectors
 from lifecycle.churn import service
 from lifecycle.churn.factors import HIGH_RISK, MEDIUM_RISK
 from lifecycle.models import NextAction, NextActionStatus
 from lifecycle.next_actions import service as actions
 from ml import services as ml_services
-from ml.models import ModelKind, ModelVersion
+from ml.models import ModelKind
 
 
 class ChurnFactorOutput(serializers.Serializer):
@@ -174,24 +175,6 @@ class ChurnTrainModelView(TenantAPIView):
         return Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ChurnModelVersionOutput(serializers.ModelSerializer):
-    class Meta:
-        model = ModelVersion
-        fields = [
-            "version",
-            "algorithm",
-            "is_active",
-            "created_at",
-            "activated_at",
-            "metrics",
-            "candidates",
-            "excluded_columns",
-            "overridden_columns",
-            "feature_importance",
-            "data_summary",
-        ]
-
-
 class AcceptanceRateOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -204,7 +187,7 @@ class AcceptanceRateOutput(serializers.Serializer):
 
 
 class ChurnModelAnalyticsOutput(serializers.Serializer):
-    active = ChurnModelVersionOutput(allow_null=True)
+    active = ModelVersionOutput(allow_null=True)
     versions = serializers.ListField(child=serializers.DictField())
     risk_bands = serializers.DictField(child=serializers.IntegerField(), help_text="Active customers per band.")
     acceptance_rates = AcceptanceRateOutput(many=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
 
 from crm_saas.errors import DomainError, PermissionDeniedError
 from crm_saas.jobs.models import Job
+from crm_saas.jobs.services import ProgressCallback
 from crm_saas.privacy.models import PrivacyRequest, PrivacyRequestStatus
 from crm_saas.privacy.subjects import SubjectQuery
 from crm_saas.roles import Capability
@@ -43,3 +45,25 @@ def request_finish(request: PrivacyRequest, *, status: str, error: str = "", **f
     for name, value in fields.items():
         setattr(request, name, value)
     request.save(update_fields=["status", "error", "finished_at", *fields])
+
+
+def request_run(
+    job: Job,
+    kind: str,
+    work: Callable[[PrivacyRequest, ProgressCallback], dict[str, Any]],
+    report_progress: ProgressCallback,
+    *,
+    what: str,
+) -> dict[str, Any]:
+    """A request's job: a finished one returns its report; otherwise ``work`` runs, and a failure
+    marks the request failed with a message a person can read (``what``: "export", "erasure")."""
+    request = request_for_job(job, kind)
+    if request.status == PrivacyRequestStatus.SUCCEEDED:
+        return request.report or {}
+    request_start(request)
+    try:
+        return work(request, report_progress)
+    except Exception as exc:
+        message = exc.message if isinstance(exc, DomainError) else f"The {what} failed because of an internal error."
+        request_finish(request, status=PrivacyRequestStatus.FAILED, error=message)
+        raise

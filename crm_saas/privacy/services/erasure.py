@@ -27,9 +27,8 @@ from crm_saas.privacy.models import PrivacyRequest, PrivacyRequestKind, PrivacyR
 from crm_saas.privacy.registry import Subject, providers
 from crm_saas.privacy.services.common import (
     request_finish,
-    request_for_job,
     request_query,
-    request_start,
+    request_run,
     require_privacy_admin,
 )
 from crm_saas.privacy.subjects import (
@@ -138,17 +137,7 @@ def erasure_plan(subject: Subject, *, ref: str) -> ErasurePlan:
 
 
 def privacy_erasure_run(job: Job, report_progress: ProgressCallback) -> dict[str, Any]:
-    erasure = request_for_job(job, PrivacyRequestKind.ERASURE)
-    if erasure.status == PrivacyRequestStatus.SUCCEEDED:
-        return erasure.report or {}
-    request_start(erasure)
-    try:
-        report = _erase(erasure, report_progress)
-    except Exception as exc:
-        message = exc.message if isinstance(exc, DomainError) else "The erasure failed because of an internal error."
-        request_finish(erasure, status=PrivacyRequestStatus.FAILED, error=message)
-        raise
-    return report
+    return request_run(job, PrivacyRequestKind.ERASURE, _erase, report_progress, what="erasure")
 
 
 def _erase(erasure: PrivacyRequest, report_progress: ProgressCallback) -> dict[str, Any]:

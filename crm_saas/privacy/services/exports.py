@@ -29,9 +29,8 @@ from crm_saas.privacy.registry import providers
 from crm_saas.privacy.selectors import privacy_export_get_for_requester
 from crm_saas.privacy.services.common import (
     request_finish,
-    request_for_job,
     request_query,
-    request_start,
+    request_run,
     require_privacy_admin,
 )
 from crm_saas.privacy.subjects import subject_pseudonym, subject_query_parse, subject_resolve, subject_resolve_existing
@@ -86,17 +85,7 @@ def privacy_export_request(*, actor: Any, data: dict[str, Any], request: Any = N
 
 def privacy_export_run(job: Job, report_progress: ProgressCallback) -> dict[str, Any]:
     """The job: collect, bundle, encrypt and store. Safe to run again (it rebuilds the bundle)."""
-    export = request_for_job(job, PrivacyRequestKind.EXPORT)
-    if export.status == PrivacyRequestStatus.SUCCEEDED:
-        return export.report or {}
-    request_start(export)
-    try:
-        summary = _build_and_store(export, report_progress)
-    except Exception as exc:
-        message = exc.message if isinstance(exc, DomainError) else "The export failed because of an internal error."
-        request_finish(export, status=PrivacyRequestStatus.FAILED, error=message)
-        raise
-    return summary
+    return request_run(job, PrivacyRequestKind.EXPORT, _build_and_store, report_progress, what="export")
 
 
 def _build_and_store(export: PrivacyRequest, report_progress: ProgressCallback) -> dict[str, Any]:
