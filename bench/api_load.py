@@ -7,6 +7,9 @@ then keep-alive clients send, for ``--duration`` seconds (default 60), a mix lik
 requests/s), errors (target 0), p50/p99 latency per kind and overall, and the peak resident memory
 of the web server (master and workers) and of the worker during the load.
 
+The load comes from wrk (Debian package ``wrk``) when it is installed, else from Python threads
+(``--python-client`` forces them; they take CPU from the server on a small machine).
+
 Usage: .venv/bin/python bench/api_load.py [--duration 60] [--concurrency 16] [--workers 4]
 Needs Redis (REDIS_URL, default redis://127.0.0.1:6379/3 for the broker). Figures are written to
 bench/results/api_load.json.
@@ -17,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -25,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 from common import BASE_DIR, bench_tenant, django_setup, import_leads_csv, recreate_database
-from loadgen import PeakRss, load, wait_for
+from loadgen import PeakRss, load, wait_for, wrk_available, wrk_load
 
 DATASET = BASE_DIR.parent / "shared" / "datasets" / "x_education_leads" / "Leads.csv"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_saas_bench_load"
@@ -44,10 +46,9 @@ def requests_for(token: str, lead_ids: list[int]) -> dict[str, object]:
         "/api/v1/leads/?search=Clone",
     ]
 
-    def create(rng: random.Random) -> tuple[str, str, str, dict[str, str]]:
-        body = {"name": f"Load {rng.random():.12f}", "company": "Load Test Ltd", "source": "Referral"}
-        return ("POST", "/api/v1/leads/", json.dumps(body), json_headers)
-
+    # {n}: a number unique to each request, so every create is a new lead.
+    body = {"name": "Load {n}", "company": "Load Test Ltd", "source": "Referral"}
+    create = ("POST", "/api/v1/leads/", json.dumps(body), json_headers)
     return {
         "list": [("GET", path, None, headers) for path in lists],
         "detail": [("GET", f"/api/v1/leads/{lead_id}/", None, headers) for lead_id in lead_ids],
@@ -56,11 +57,25 @@ def requests_for(token: str, lead_ids: list[int]) -> dict[str, object]:
     }
 
 
+def python_sources(requests: list) -> list:
+    """The Python client's form of the requests: bodies with {n} become functions of its random
+    generator."""
+
+    def unique(request: tuple) -> object:
+        method, path, body, headers = request
+        return lambda rng: (method, path, body.replace("{n}", f"{rng.random():.12f}"), headers)
+
+    return [unique(request) if request[2] and "{n}" in request[2] else request for request in requests]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--python-client", action="store_true", help="send the load from Python threads even when wrk is installed"
+    )
     args = parser.parse_args()
     if not DATASET.exists():
         print(f"Dataset missing: {DATASET}")
@@ -119,13 +134,19 @@ def main() -> int:
         processes += [web, worker]
         wait_for(port, "/healthz", HOST)
         kinds = requests_for(token, ids)
+        use_wrk = wrk_available() and not args.python_client
+        if use_wrk:
+            send = wrk_load
+        else:
+            kinds = {kind: python_sources(requests) for kind, requests in kinds.items()}
+            send = load
         warm = [request for requests in kinds.values() for request in requests]
-        load("127.0.0.1", port, warm, duration=5, concurrency=args.concurrency)
+        send("127.0.0.1", port, warm, duration=5, concurrency=args.concurrency)
 
         every = [(kind, request) for kind, requests in kinds.items() for request in requests]
         weights = [MIX[kind] / len(kinds[kind]) for kind, _ in every]
         with PeakRss({"web": web.pid, "worker": worker.pid}) as memory:
-            overall = load(
+            overall = send(
                 "127.0.0.1",
                 port,
                 [request for _, request in every],
@@ -135,7 +156,7 @@ def main() -> int:
             )
         # Per kind, a short run each, for its own latency.
         per_kind = {
-            kind: load("127.0.0.1", port, kinds[kind], duration=5, concurrency=args.concurrency) for kind in kinds
+            kind: send("127.0.0.1", port, kinds[kind], duration=5, concurrency=args.concurrency) for kind in kinds
         }
     finally:
         for process in processes:
@@ -156,11 +177,16 @@ def main() -> int:
         "target_rps": TARGET_RPS,
         "meets_target": overall["throughput_rps"] >= TARGET_RPS and overall["errors"] == 0,
         "peak_rss_mb": memory.peaks,
+        "cpu_seconds_during_mixed": memory.cpu_seconds,
         "duration_s": args.duration,
         "concurrency": args.concurrency,
         "web_workers": args.workers,
+        "load_generator": "wrk" if use_wrk else "python threads",
     }
-    print(f"\nMixed API load: {args.concurrency} clients, {args.duration:.0f} s, gunicorn -w {args.workers}")
+    print(
+        f"\nMixed API load: {args.concurrency} clients ({figures['load_generator']}), {args.duration:.0f} s, "
+        f"gunicorn -w {args.workers}"
+    )
     print("-" * 78)
     print(
         f"{'mixed':10} {overall['throughput_rps']:8.1f} req/s  p50 {overall.get('p50_ms', 0):7.2f} ms  "
@@ -172,6 +198,7 @@ def main() -> int:
             f"p99 {result.get('p99_ms', 0):7.2f} ms  errors {result['errors']}"
         )
     print(f"peak RSS: web {memory.peaks['web']} MB, worker {memory.peaks['worker']} MB")
+    print(f"CPU seconds during the mixed run ({args.duration:.0f} s on {os.cpu_count()} cores): {memory.cpu_seconds}")
     print(f">= {TARGET_RPS} req/s with 0 errors: {'yes' if figures['meets_target'] else 'NO'}")
     out = BASE_DIR / "bench" / "results" / "api_load.json"
     out.parent.mkdir(parents=True, exist_ok=True)

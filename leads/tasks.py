@@ -18,11 +18,23 @@ def lead_model_train_task(*, job_id: str) -> None:
     job_run(job_id=job_id, handler=lead_model_train_run)
 
 
-@app.task(name="leads.rescore_lead", acks_late=True)
-def lead_rescore_task(*, lead_id: int) -> bool:
-    from leads.scoring.refresh import lead_rescore_now
+@app.task(name="leads.rescore_pending", acks_late=True)
+def leads_rescore_pending_task() -> int:
+    """Shortly after changes: rescore every lead changed since the last run, in batches."""
+    from leads.scoring.refresh import leads_rescore_pending
 
-    return lead_rescore_now(lead_id=lead_id)
+    return leads_rescore_pending()
+
+
+@app.task(name="leads.rescore_lead", acks_late=True)
+def lead_rescore_task(*, lead_id: int) -> int:
+    """Messages queued one per lead (before batch rescoring): the lead joins the next batch."""
+    from leads.models import Lead, PendingRescore
+    from leads.scoring.refresh import leads_rescore_pending
+
+    if Lead.objects.filter(pk=lead_id).exists():  # deleted meanwhile: nothing to mark
+        PendingRescore.objects.bulk_create([PendingRescore(lead_id=lead_id)], ignore_conflicts=True)
+    return leads_rescore_pending()
 
 
 @app.task(name="leads.rescore_open")
@@ -31,6 +43,14 @@ def leads_rescore_open_task() -> int:
     from leads.scoring.service import leads_rescore_open
 
     return leads_rescore_open()
+
+
+@app.task(name="leads.explain_scores")
+def score_reasons_backfill_task() -> int:
+    """After a bulk rescoring: the reasons of the open leads' latest scores, hottest first."""
+    from leads.scoring.reasons import score_reasons_backfill
+
+    return score_reasons_backfill()
 
 
 @app.task(name="leads.retrain_if_due")

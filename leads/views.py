@@ -15,7 +15,8 @@ from leads.messages.forms import MessageForm
 from leads.models import CustomField
 from leads.priority.service import priority_settings
 from leads.scoring import charts
-from leads.scoring.service import lead_score_latest, scoring_settings
+from leads.scoring.reasons import lead_score_latest
+from leads.scoring.service import scoring_settings
 
 
 @capability_required(Capability.RECORDS_READ)

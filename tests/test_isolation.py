@@ -131,3 +131,25 @@ def test_a_deactivated_tenant_answers_404_and_keeps_its_data(alpha) -> None:
 
     with alpha.active():
         assert User.objects.count() == len(alpha.users)
+
+
+def test_the_search_path_follows_every_tenant_switch_and_rollback(alpha, beta) -> None:
+    """The schema is set once per switch (TENANT_LIMIT_SET_CALLS): a SET that a rollback undid
+    must be sent again, or the next query would run in the previous tenant's schema."""
+    from django.db import connection, transaction
+
+    def schema_in_use() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_schema()")
+            return cursor.fetchone()[0]
+
+    with alpha.active():
+        assert schema_in_use() == alpha.tenant.schema_name
+        with pytest.raises(RuntimeError), transaction.atomic():
+            connection.set_tenant(beta.tenant)
+            assert schema_in_use() == beta.tenant.schema_name  # SET inside the (rolled back) block
+            raise RuntimeError
+        assert connection.schema_name == beta.tenant.schema_name
+        assert schema_in_use() == beta.tenant.schema_name  # sent again, not trusted
+        connection.set_tenant(alpha.tenant)
+        assert schema_in_use() == alpha.tenant.schema_name

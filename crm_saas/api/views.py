@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
 from crm_saas.api.permissions import HasRoleCapability, IsPlatformOperator
+from crm_saas.api.throttling import AnonRateLimit, ScopedRateLimit
 from crm_saas.integrations.api.idempotency import IdempotentPostMixin
 
 
@@ -41,5 +41,5 @@ class PublicAPIView(BaseAPIView):
     """An endpoint anyone may call (sign-in). Throttled by the 'auth' scope."""
 
     permission_classes: ClassVar[list[Any]] = [AllowAny]
-    throttle_classes: ClassVar[list[Any]] = [ScopedRateThrottle, AnonRateThrottle]
+    throttle_classes: ClassVar[list[Any]] = [ScopedRateLimit, AnonRateLimit]
     throttle_scope = "auth"

@@ -115,6 +115,11 @@ DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_s
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Send `SET search_path` once per tenant switch instead of before every query. Safe because the
+# setting lives in the session: django-tenants forgets it on every tenant switch, rollback,
+# savepoint rollback and reconnect (a rolled-back SET is undone by PostgreSQL), and PgBouncer, if
+# any, runs in session mode (docs/deploy.md).
+TENANT_LIMIT_SET_CALLS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -232,8 +237,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "crm_saas.integrations.api.schema.CrmAutoSchema",
     "EXCEPTION_HANDLER": "crm_saas.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "crm_saas.api.throttling.AnonRateLimit",
+        "crm_saas.api.throttling.UserRateLimit",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("CRM_THROTTLE_ANON", "60/min"),
@@ -309,6 +314,8 @@ CELERY_TASK_ROUTES = {
             "leads.retrain_if_due",
             "leads.rescore_open",
             "leads.rescore_lead",
+            "leads.rescore_pending",
+            "leads.explain_scores",
             "leads.train_text_model",
             "leads.refresh_priorities",
             "leads.reprioritise_open",

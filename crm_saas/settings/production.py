@@ -28,8 +28,8 @@ if not ALLOWED_HOSTS:  # noqa: F405
     )
 
 # --- Database: persistent connections, checked before reuse ------------------------------------
-# Behind PgBouncer in transaction mode set DB_CONN_MAX_AGE=0 and DB_DISABLE_SERVER_SIDE_CURSORS=true
-# (docs/deploy.md explains why).
+# A connection proxy such as PgBouncer must run in session mode: the tenant's schema is a session
+# setting (docs/deploy.md explains why).
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)

@@ -11,7 +11,7 @@ from crm_saas.api.views import TenantAPIView
 from crm_saas.jobs.api.serializers import JobOutput
 from crm_saas.roles import Capability
 from leads import selectors
-from leads.scoring import service
+from leads.scoring import reasons, service
 from ml import services as ml_services
 from ml.models import ModelKind, ModelVersion
 
@@ -40,7 +40,7 @@ class LeadScoreView(TenantAPIView):
     @extend_schema(responses=ScoreOutput, tags=["scoring"])
     def get(self, request: Request, lead_id: int) -> Response:
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
-        latest = service.lead_score_latest(lead)
+        latest = reasons.lead_score_latest(lead)
         factors = latest.factors
         history = [
             {

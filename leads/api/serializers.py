@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from crm_saas.api.compiled_output import CompiledOutput
 from leads.models import ActivityKind, Lead, LeadActivity, LeadStatus
 from tenants.accounts.models import User
 
 
-class OwnerOutput(serializers.ModelSerializer):
+class OwnerOutput(CompiledOutput, serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name"]
 
 
-class LeadPriorityReasonOutput(serializers.Serializer):
+class LeadPriorityReasonOutput(CompiledOutput, serializers.Serializer):
     text = serializers.CharField()
     points = serializers.FloatField()
     source = serializers.CharField(help_text="score, signal, model, language or block.")
@@ -20,7 +21,9 @@ class LeadPriorityReasonOutput(serializers.Serializer):
     message_id = serializers.IntegerField(allow_null=True)
 
 
-class LeadOutput(serializers.ModelSerializer):
+class LeadOutput(CompiledOutput, serializers.ModelSerializer):
+    # Rendered from a plan built once (crm_saas/api/compiled_output.py): lists of leads are the
+    # API's busiest responses.
     owner = OwnerOutput(allow_null=True)
     priority_reasons = LeadPriorityReasonOutput(many=True, read_only=True)
 

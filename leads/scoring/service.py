@@ -31,6 +31,7 @@ from leads.scoring.features import (
     lead_frame_rows,
 )
 from leads.scoring.overlap import background_connections
+from leads.scoring.refresh import score_reasons_backfill_soon
 from leads.scoring.rules import RuleHit, RuleMatches, rules_ensure_defaults, rules_match
 from ml import services as ml_services
 from ml.models import ModelKind, ModelVersion
@@ -44,6 +45,7 @@ RULES_BASELINE = 50  # a lead matching no rule scores 50 on rules alone
 # Bulk rescoring batch: large enough that per-call model and SQL overheads vanish, small enough
 # to keep memory flat (~10k rows of a few dozen columns).
 BULK_BATCH = 10_000
+FACTORS_KEPT = 12  # reasons stored per score: more than any page shows
 TOP_FACTORS = 3
 
 
@@ -254,7 +256,7 @@ def _append_history(scored: ScoredFrame, *, version: ModelVersion | None, at: An
     version_id = version.pk if version else None
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for index, lead_id in enumerate(scored.ids):
-            factors = scored.factors[index][:12] if scored.factors is not None else None
+            factors = scored.factors[index][:FACTORS_KEPT] if scored.factors is not None else None
             copy.write_row(
                 (
                     lead_id,
@@ -287,9 +289,11 @@ def leads_score_all(
     *,
     version: ModelVersion | None = None,
     report_progress: ProgressCallback | None = None,
+    reasons_later: bool = True,
 ) -> int:
     """Score every lead of ``queryset`` in batches without loading model instances; returns how
-    many were scored. Reasons are left to be worked out when a lead is viewed."""
+    many were scored. The model's reasons are left to a background job (``reasons_later``) or to
+    the first view of each lead (leads/scoring/reasons.py)."""
     scorer = scorer_load(version)
     keys = list(dict.fromkeys(scorer.attribute_keys))
     # Counting is a scan of its own: only when someone follows the progress.
@@ -325,13 +329,17 @@ def leads_score_all(
                 report_progress(int(100 * done / max(1, total)))
         if stored is not None:
             stored.result()
+    if done and reasons_later and scorer.model is not None:
+        score_reasons_backfill_soon()
     return done
 
 
-def leads_rescore_open(*, version: ModelVersion | None = None, report_progress: ProgressCallback | None = None) -> int:
+def leads_rescore_open(
+    *, version: ModelVersion | None = None, report_progress: ProgressCallback | None = None, reasons_later: bool = True
+) -> int:
     """Rescore every open lead; returns how many were scored."""
     open_leads = Lead.objects.exclude(status__in=CLOSED_STATUSES)
-    return leads_score_all(open_leads, version=version, report_progress=report_progress)
+    return leads_score_all(open_leads, version=version, report_progress=report_progress, reasons_later=reasons_later)
 
 
 # --- training ----------------------------------------------------------------------------------
@@ -405,21 +413,3 @@ def lead_model_retrain_if_due() -> ModelVersion | None:
     except DomainError:
         return None
     return lead_model_train(actor=None)
-
-
-def lead_score_latest(lead: Lead) -> LeadScore:
-    """The lead's latest score with its reasons, scoring or explaining it now if needed."""
-    latest = lead.score_history.select_related("model_version").first()
-    if latest is None:
-        leads_score([lead])
-        return lead.score_history.select_related("model_version").first()
-    if latest.factors is None:
-        try:
-            result = leads_score([lead], version=latest.model_version, record_history=False)[0]
-        except DomainError:
-            # The model file is missing or damaged: the score stands, its reasons cannot be shown.
-            logger.exception("Could not explain the score of lead %s", lead.pk)
-            return latest
-        latest.factors = result.factors[:12]
-        LeadScore.objects.filter(pk=latest.pk).update(factors=latest.factors)
-    return latest

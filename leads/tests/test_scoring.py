@@ -137,25 +137,66 @@ def test_trained_model_scores_explains_versions_and_rolls_back(alpha) -> None:
         assert LeadScore.objects.filter(lead=rich).count() == 2  # history: scored by v1, then by v2
 
 
-def test_changes_queue_one_debounced_rescore(alpha, django_capture_on_commit_callbacks, monkeypatch) -> None:
-    from leads.scoring.refresh import RESCORE_DELAY_SECONDS, lead_rescore_now
+def test_changes_queue_one_debounced_batch_rescoring(alpha, django_capture_on_commit_callbacks, monkeypatch) -> None:
+    from django.core.cache import cache
+
+    from leads.models import PendingRescore
+    from leads.scoring.refresh import RESCORE_DELAY_SECONDS, RESCORE_QUEUED_KEY, leads_rescore_pending
     from leads.services import lead_update
-    from leads.tasks import lead_rescore_task
+    from leads.tasks import lead_rescore_task, leads_rescore_pending_task
 
     sent = []
-    monkeypatch.setattr(lead_rescore_task, "apply_async", lambda **options: sent.append(options))
-    with alpha.active(), django_capture_on_commit_callbacks(execute=True):
-        lead = lead_create(actor=alpha.users[REP], data={"company": "Busy Bee"})
-        activity_record(lead=lead, kind="visit")
-        lead_update(lead=lead, actor=alpha.users[REP], data={"status": "contacted"})
-    assert sent == [
-        {"kwargs": {"lead_id": lead.pk}, "countdown": RESCORE_DELAY_SECONDS, "headers": {"_schema_name": "alpha"}}
-    ]
+    monkeypatch.setattr(leads_rescore_pending_task, "apply_async", lambda **options: sent.append(options))
     with alpha.active():
-        assert lead_rescore_now(lead_id=lead.pk) is True
+        cache.delete(RESCORE_QUEUED_KEY)
+        with django_capture_on_commit_callbacks(execute=True):
+            busy = lead_create(actor=alpha.users[REP], data={"company": "Busy Bee", "email": "b@busy.test"})
+            activity_record(lead=busy, kind="meeting")
+            lead_update(lead=busy, actor=alpha.users[REP], data={"status": "contacted"})
+            quiet = lead_create(actor=alpha.users[REP], data={"company": "Quiet Ant"})
+            gone = lead_create(actor=alpha.users[REP], data={"company": "Gone Gnat"})
+            closed = lead_create(actor=alpha.users[REP], data={"company": "Closed Cat"})
+        # Four leads, six changes: one job for all of them, after the delay.
+        assert sent == [{"countdown": RESCORE_DELAY_SECONDS, "headers": {"_schema_name": "alpha"}}]
+        assert set(PendingRescore.objects.values_list("lead_id", flat=True)) == {busy.pk, quiet.pk, gone.pk, closed.pk}
+        gone.delete()
+        Lead.objects.filter(pk=closed.pk).update(status="lost", lost_at=timezone.now())
+
+        assert leads_rescore_pending() == 2  # the deleted and the closed lead are not scored
+        assert not PendingRescore.objects.exists()
+        assert cache.get(RESCORE_QUEUED_KEY) is None  # the next change queues the next job
+        busy.refresh_from_db()
+        quiet.refresh_from_db()
+        assert (busy.score, busy.band) == (50 + 5 + 15, "B")  # e-mail known, had a meeting
+        assert busy.priority  # re-prioritised with its new score
+        assert LeadScore.objects.filter(lead=busy).count() == 1
+        assert Lead.objects.get(pk=closed.pk).score is None
+        assert leads_rescore_pending() == 0
+
+        # A message queued per lead by an earlier version joins a batch; a deleted lead is skipped.
+        activity_record(lead=quiet, kind="visit")
+        assert lead_rescore_task.run(lead_id=quiet.pk) == 1
+        assert lead_rescore_task.run(lead_id=999_999) == 0
+
+
+def test_a_failed_batch_keeps_its_leads_for_the_next_job(alpha, monkeypatch) -> None:
+    from leads.models import PendingRescore
+    from leads.scoring import refresh
+
+    with alpha.active():
+        lead = lead_create(actor=alpha.users[REP], data={"company": "Retry Ltd"})
+
+        def broken(leads):
+            raise RuntimeError("model store unreachable")
+
+        monkeypatch.setattr(service, "leads_score", broken)
+        with pytest.raises(RuntimeError):
+            refresh.leads_rescore_pending()
+        assert PendingRescore.objects.filter(lead_id=lead.pk).exists()  # rolled back, not lost
+        monkeypatch.undo()
+        assert refresh.leads_rescore_pending() == 1
         lead.refresh_from_db()
-        assert lead.score is not None and lead.band
-        assert lead_rescore_now(lead_id=999_999) is False  # deleted meanwhile: nothing to do
+        assert lead.score is not None
 
 
 def test_imported_open_leads_are_scored_at_once(alpha) -> None:
@@ -262,3 +303,47 @@ def test_rules_page_adds_rules_and_refuses_bad_bands(alpha) -> None:
     with alpha.active():
         assert ScoringRule.objects.filter(label="Big team", points=8).exists()
         assert service.scoring_settings().band_a_min == 75
+
+
+def test_a_background_job_works_out_the_reasons_bulk_rescoring_skipped(
+    alpha, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from django.core.cache import cache
+
+    from leads.scoring.reasons import lead_score_latest, score_reasons_backfill
+    from leads.scoring.refresh import REASONS_PENDING_KEY
+    from leads.tasks import score_reasons_backfill_task
+
+    sent = []
+    monkeypatch.setattr(score_reasons_backfill_task, "apply_async", lambda **options: sent.append(options))
+    with alpha.active():
+        cache.delete(REASONS_PENDING_KEY)
+        make_history(alpha, n=200)
+        leads = [
+            lead_create(actor=alpha.users[REP], data={"company": f"Open {budget}", "attributes": {"budget": budget}})
+            for budget in (5, 40, 90)
+        ]
+        with django_capture_on_commit_callbacks(execute=True):
+            version = service.lead_model_train(actor=alpha.users[MANAGER])
+            service.leads_rescore_open(version=version)  # a second rescoring before the job ran
+        assert sent == [{"headers": {"_schema_name": "alpha"}}]  # one job for both
+        latest = {lead.pk: LeadScore.objects.filter(lead=lead).first() for lead in leads}
+        assert all(row.factors is None for row in latest.values())
+
+        # Pages of one lead: the keyset pagination must reach every open lead.
+        assert score_reasons_backfill(batch_size=1) == 3
+        assert score_reasons_backfill() == 0  # nothing left to do
+        assert cache.get(REASONS_PENDING_KEY) is None  # a later rescoring queues a new job
+        stored = {pk: LeadScore.objects.get(pk=row.pk).factors for pk, row in latest.items()}
+        # Only the latest score of each open lead: earlier rows and closed leads are left alone.
+        earlier = LeadScore.objects.filter(lead__in=leads).exclude(pk__in=[row.pk for row in latest.values()])
+        assert earlier.filter(factors__isnull=True).count() == 3  # those of the first bulk rescoring
+        assert not LeadScore.objects.filter(lead__status="lost", factors__isnull=False).exists()
+
+        # The same reasons a first view would have worked out.
+        for lead in leads:
+            LeadScore.objects.filter(pk=latest[lead.pk].pk).update(factors=None)
+            viewed = lead_score_latest(lead).factors
+            assert [(f["label"], f["points"]) for f in viewed] == [(f["label"], f["points"]) for f in stored[lead.pk]]
+    assert any(f["label"].startswith("Budget: 90") and f["points"] > 0 for f in stored[leads[2].pk])
+    assert any(f["label"].startswith("Budget: 5") and f["points"] < 0 for f in stored[leads[0].pk])

@@ -41,7 +41,7 @@ def query_leads(*, speaker: User, entities: dict[str, Any]) -> tuple[dict[str, A
 
 
 def read_lead_score(*, speaker: User, entities: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    from leads.scoring.service import lead_score_latest
+    from leads.scoring.reasons import lead_score_latest
 
     lead = lead_selectors.lead_get_for_user(user=speaker, lead_id=entities["lead_id"])
     latest = lead_score_latest(lead)
