@@ -22,14 +22,18 @@ class ActiveTenantMiddleware(TenantMainMiddleware):
     unknown or deactivated tenant gets the same clear 404 (its data is left untouched)."""
 
     def get_tenant(self, domain_model, hostname):
+        from tenants.routing_cache import tenant_for_host
         from tenants.services import tenant_ensure_public
 
-        try:
-            return super().get_tenant(domain_model, hostname)
-        except domain_model.DoesNotExist:
-            if hostname == settings.PUBLIC_DOMAIN:
-                return tenant_ensure_public()
-            raise
+        def lookup():
+            try:
+                return super(ActiveTenantMiddleware, self).get_tenant(domain_model, hostname)
+            except domain_model.DoesNotExist:
+                if hostname == settings.PUBLIC_DOMAIN:
+                    return tenant_ensure_public()
+                raise
+
+        return tenant_for_host(hostname, lookup)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         try:

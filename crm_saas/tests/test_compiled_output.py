@@ -81,6 +81,6 @@ def test_a_field_the_plan_cannot_render_is_refused_loudly() -> None:
             return "x"
 
     with pytest.raises(TypeError, match="DecimalField 'amount' cannot be rendered"):
-        Money({"amount": 1}).data
+        Money().to_representation({"amount": 1})
     with pytest.raises(TypeError, match="'link' reads '\\*'"):
-        Computed({}).data
+        Computed().to_representation({})

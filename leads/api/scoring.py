@@ -40,7 +40,10 @@ class LeadScoreView(TenantAPIView):
     @extend_schema(responses=ScoreOutput, tags=["scoring"])
     def get(self, request: Request, lead_id: int) -> Response:
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
-        latest = reasons.lead_score_latest(lead)
+        entries = list(lead.score_history.select_related("model_version")[:50])
+        latest = reasons.lead_score_latest(lead, history=entries)
+        if not entries:  # scored just now
+            entries = [latest]
         factors = latest.factors
         history = [
             {
@@ -50,7 +53,7 @@ class LeadScoreView(TenantAPIView):
                 "model_version": entry.model_version.version if entry.model_version else None,
                 "scored_at": entry.scored_at,
             }
-            for entry in lead.score_history.select_related("model_version")[:50]
+            for entry in entries
         ]
         body = {
             "score": latest.score,

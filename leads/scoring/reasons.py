@@ -27,9 +27,10 @@ logger = logging.getLogger(__name__)
 REASONS_BATCH = 1000
 
 
-def lead_score_latest(lead: Lead) -> LeadScore:
-    """The lead's latest score with its reasons, scoring or explaining it now if needed."""
-    latest = lead.score_history.select_related("model_version").first()
+def lead_score_latest(lead: Lead, *, history: list[LeadScore] | None = None) -> LeadScore:
+    """The lead's latest score with its reasons, scoring or explaining it now if needed.
+    ``history``: the lead's scores, newest first, when the caller has read them already."""
+    latest = history[0] if history else lead.score_history.select_related("model_version").first()
     if latest is None:
         leads_score([lead])
         return lead.score_history.select_related("model_version").first()
