@@ -49,7 +49,10 @@ class Lead(models.Model):
     score = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
     band = models.CharField(max_length=1, blank=True)
     probability = models.FloatField(null=True, blank=True)
-    scored_at = models.DateTimeField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)  # when the current score was reached
+    score_model_version = models.ForeignKey(
+        "ml.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The current priority (history in PriorityHistory), from the score and the lead's messages.
     priority = models.CharField(max_length=6, blank=True, db_index=True)
     priority_value = models.FloatField(null=True, blank=True)

@@ -91,6 +91,17 @@ class ScoredFrame:
     rules_points: np.ndarray
     factors: list[list[dict[str, Any]]] | None  # None: reasons are worked out when a lead is viewed
 
+    def subset(self, keep: np.ndarray) -> ScoredFrame:
+        """The rows where ``keep`` is true."""
+        return ScoredFrame(
+            ids=[lead_id for lead_id, kept in zip(self.ids, keep, strict=True) if kept],
+            scores=self.scores[keep],
+            bands=self.bands[keep],
+            probabilities=None if self.probabilities is None else self.probabilities[keep],
+            rules_points=self.rules_points[keep],
+            factors=None if self.factors is None else [f for f, kept in zip(self.factors, keep, strict=True) if kept],
+        )
+
     @cached_property
     def probability_values(self) -> list[float | None]:
         """Plain floats (None without a model), as stored and returned; built once per batch."""
@@ -241,8 +252,10 @@ def leads_score(
 
 
 def _store(scored: ScoredFrame, *, version: ModelVersion | None, at: Any, record_history: bool) -> None:
+    if not scored.ids:
+        return
     with transaction.atomic():
-        _update_current_scores(scored, at=at)
+        _update_current_scores(scored, version=version, at=at)
         if record_history:
             _append_history(scored, version=version, at=at)
 
@@ -271,16 +284,24 @@ def _append_history(scored: ScoredFrame, *, version: ModelVersion | None, at: An
             )
 
 
-def _update_current_scores(scored: ScoredFrame, *, at: Any) -> None:
+def _update_current_scores(scored: ScoredFrame, *, version: ModelVersion | None, at: Any) -> None:
     """One UPDATE for the whole batch (Django's bulk_update builds a CASE per row and field, which
     dominated bulk rescoring); values travel as arrays, so it stays one parameterised statement."""
     table = connection.ops.quote_name(Lead._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS lead SET score = v.score, band = v.band, probability = v.probability, "  # noqa: S608 - quoted table name
-            "scored_at = %s FROM unnest(%s::bigint[], %s::smallint[], %s::text[], %s::float8[]) "
+            "scored_at = %s, score_model_version_id = %s "
+            "FROM unnest(%s::bigint[], %s::smallint[], %s::text[], %s::float8[]) "
             "AS v(id, score, band, probability) WHERE lead.id = v.id",
-            [at, scored.ids, scored.scores.tolist(), scored.bands.tolist(), scored.probability_values],
+            [
+                at,
+                version.pk if version else None,
+                scored.ids,
+                scored.scores.tolist(),
+                scored.bands.tolist(),
+                scored.probability_values,
+            ],
         )
 
 
@@ -292,38 +313,56 @@ def leads_score_all(
     reasons_later: bool = True,
 ) -> int:
     """Score every lead of ``queryset`` in batches without loading model instances; returns how
-    many were scored. The model's reasons are left to a background job (``reasons_later``) or to
-    the first view of each lead (leads/scoring/reasons.py)."""
+    many were scored. A lead whose score, band and model are unchanged keeps its row and its
+    history as they are (history records changes; a nightly rescoring writes only what moved). The
+    model's reasons are left to a background job (``reasons_later``) or to the first view of each
+    lead (leads/scoring/reasons.py)."""
     scorer = scorer_load(version)
     keys = list(dict.fromkeys(scorer.attribute_keys))
     # Counting is a scan of its own: only when someone follows the progress.
     total = queryset.count() if report_progress else 0
 
-    def fetch(after_id: int) -> tuple[int | None, datetime, pd.DataFrame, pd.DataFrame | None]:
+    version_id = scorer.version.pk if scorer.version else None
+
+    def fetch(after_id: int) -> tuple[int | None, datetime, pd.DataFrame, pd.DataFrame | None, dict]:
         """One batch as of now, read and turned into model input ahead, on the reader's thread
         (while the model scores the previous batch, mostly outside the GIL)."""
         rows = lead_frame_rows(queryset.filter(pk__gt=after_id).order_by("pk")[:BULK_BATCH], attribute_keys=keys)
         now = timezone.now()
         if not rows:
-            return None, now, pd.DataFrame(), None
+            return None, now, pd.DataFrame(), None, {}
         ids = [row[0] for row in rows]
+        current = {
+            lead_id: (score, band, model_version_id)
+            for lead_id, score, band, model_version_id in Lead.objects.filter(pk__in=ids).values_list(
+                "pk", "score", "band", "score_model_version_id"
+            )
+        }
         engagement = activity_aggregates(ids, cutoffs_for(now, len(ids)))
         frame = lead_frame_from_rows(rows, as_of=now, attribute_keys=keys, engagement=engagement)
-        return ids[-1], now, frame, scorer.model.prepare(frame) if scorer.model else None
+        return ids[-1], now, frame, scorer.model.prepare(frame) if scorer.model else None, current
 
     done = 0
     with background_connections("score-reader", "score-writer") as (reader, writer):
         next_batch = reader.submit(fetch, 0)
         stored: Future[None] | None = None
         while True:
-            last_id, now, frame, prepared = next_batch.result()
+            last_id, now, frame, prepared, current = next_batch.result()
             if last_id is None:
                 break
             next_batch = reader.submit(fetch, last_id)  # read ahead while this batch is scored
             scored = frame_score(frame, scorer, explain=False, prepared=prepared)
+            moved = np.fromiter(
+                (
+                    current.get(lead_id) != (int(score), str(band), version_id)
+                    for lead_id, score, band in zip(scored.ids, scored.scores, scored.bands, strict=True)
+                ),
+                dtype=bool,
+                count=len(scored.ids),
+            )
             if stored is not None:
                 stored.result()  # one batch in flight at most; a failed write stops the run here
-            stored = writer.submit(_store, scored, version=scorer.version, at=now, record_history=True)
+            stored = writer.submit(_store, scored.subset(moved), version=scorer.version, at=now, record_history=True)
             done += len(frame)
             if report_progress:
                 report_progress(int(100 * done / max(1, total)))

@@ -336,8 +336,8 @@ def test_a_background_job_works_out_the_reasons_bulk_rescoring_skipped(
         assert cache.get(REASONS_PENDING_KEY) is None  # a later rescoring queues a new job
         stored = {pk: LeadScore.objects.get(pk=row.pk).factors for pk, row in latest.items()}
         # Only the latest score of each open lead: earlier rows and closed leads are left alone.
-        earlier = LeadScore.objects.filter(lead__in=leads).exclude(pk__in=[row.pk for row in latest.values()])
-        assert earlier.filter(factors__isnull=True).count() == 3  # those of the first bulk rescoring
+        # The second rescoring moved nothing: one row per lead, the one the job explained.
+        assert LeadScore.objects.filter(lead__in=leads).count() == 3
         assert not LeadScore.objects.filter(lead__status="lost", factors__isnull=False).exists()
 
         # The same reasons a first view would have worked out.
@@ -347,3 +347,25 @@ def test_a_background_job_works_out_the_reasons_bulk_rescoring_skipped(
             assert [(f["label"], f["points"]) for f in viewed] == [(f["label"], f["points"]) for f in stored[lead.pk]]
     assert any(f["label"].startswith("Budget: 90") and f["points"] > 0 for f in stored[leads[2].pk])
     assert any(f["label"].startswith("Budget: 5") and f["points"] < 0 for f in stored[leads[0].pk])
+
+
+def test_bulk_rescoring_writes_only_the_leads_whose_score_moved(alpha) -> None:
+    with alpha.active():
+        make_history(alpha, n=200)
+        lead = lead_create(actor=alpha.users[REP], data={"company": "Steady", "attributes": {"budget": 50}})
+        mover = lead_create(actor=alpha.users[REP], data={"company": "Mover", "attributes": {"budget": 10}})
+        version = service.lead_model_train(actor=alpha.users[MANAGER])
+        lead.refresh_from_db()
+        assert lead.score_model_version == version
+        rows, reached_at = LeadScore.objects.count(), lead.scored_at
+
+        Lead.objects.filter(pk=mover.pk).update(attributes={"budget": 99}, referred=True)
+        assert service.leads_rescore_open(version=version) == 2  # both scored...
+        assert LeadScore.objects.count() == rows + 1  # ...only the mover recorded
+        lead.refresh_from_db()
+        mover.refresh_from_db()
+        assert lead.scored_at == reached_at  # the time its current score was reached
+        assert mover.score == LeadScore.objects.filter(lead=mover).first().score
+
+        retrained = service.lead_model_train(actor=alpha.users[MANAGER])  # a new version: every lead
+        assert LeadScore.objects.filter(lead=lead, model_version=retrained).count() == 1

@@ -282,6 +282,7 @@ def test_the_list_costs_the_same_queries_for_many_logs(alpha) -> None:
         return len(captured)
 
     make_log(alpha, REP, lead=lead)
+    queries()  # the first request also looks the tenant up (cached after)
     few = queries()
     for _ in range(8):
         make_log(alpha, REP, lead=lead)
