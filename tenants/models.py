@@ -37,8 +37,15 @@ class Domain(DomainMixin):
 class OffboardingStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
+    SUCCEEDED = "succeeded", "Offboarded"
     FAILED = "failed", "Failed"
+
+
+class OffboardingArchiveState(models.TextChoices):
+    PENDING = "pending", "Being made"
+    AVAILABLE = "available", "Available"
+    DELETED = "deleted", "Deleted by an operator"
+    NONE = "none", "Not made"
 
 
 class TenantOffboarding(models.Model):
@@ -73,6 +80,18 @@ class TenantOffboarding(models.Model):
 
     def __str__(self) -> str:
         return f"offboarding of {self.tenant_name} ({self.schema_name}): {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {OffboardingStatus.SUCCEEDED, OffboardingStatus.FAILED}
+
+    @property
+    def archive_state(self) -> str:
+        if self.archive_key:
+            return OffboardingArchiveState.AVAILABLE
+        if self.archive_deleted_at:
+            return OffboardingArchiveState.DELETED
+        return OffboardingArchiveState.NONE if self.is_finished else OffboardingArchiveState.PENDING
 
 
 class TenantDataKey(models.Model):

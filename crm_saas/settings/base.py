@@ -282,6 +282,8 @@ SPECTACULAR_SETTINGS = {
         "LifecycleStageEnum": "lifecycle.models.Stage",
         "PrivacyRequestKindEnum": "crm_saas.privacy.models.PrivacyRequestKind",
         "PrivacyRequestStatusEnum": "crm_saas.privacy.models.PrivacyRequestStatus",
+        "OffboardingStatusEnum": "tenants.models.OffboardingStatus",
+        "OffboardingArchiveStateEnum": "tenants.models.OffboardingArchiveState",
     },
 }
 
