@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,11 @@ from tenants.selectors import tenant_get_for_offboarding, tenant_offboarding_lis
 
 @operator_required
 def offboarding_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "platform/offboarding.html", {"offboardings": tenant_offboarding_list()[:100]})
+    return render(
+        request,
+        "platform/offboarding.html",
+        {"offboardings": tenant_offboarding_list()[:100], "archive_days": settings.OFFBOARDING_ARCHIVE_DAYS},
+    )
 
 
 @operator_required

@@ -60,7 +60,11 @@ class OffboardingArchiveOutput(serializers.Serializer):
     state = serializers.ChoiceField(choices=OffboardingArchiveState.choices, source="archive_state")
     size = serializers.IntegerField(source="archive_size", allow_null=True, help_text="Bytes, before encryption.")
     sha256 = serializers.CharField(source="archive_sha256", help_text="Of the archive as downloaded.")
+    expires_at = serializers.DateTimeField(
+        source="archive_expires_at", allow_null=True, help_text="When the retention task deletes the archive."
+    )
     deleted_at = serializers.DateTimeField(source="archive_deleted_at", allow_null=True)
+    expired_at = serializers.DateTimeField(source="archive_expired_at", allow_null=True)
     download_url = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.STR)

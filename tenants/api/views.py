@@ -99,7 +99,7 @@ class OffboardingArchiveView(PlatformAPIView):
             (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The tenant's archive."),
             404: OpenApiResponse(description="No such offboarding."),
             409: OpenApiResponse(description="Not made yet, or the offboarding failed before making it."),
-            410: OpenApiResponse(description="Deleted by an operator."),
+            410: OpenApiResponse(description="Deleted by an operator, or expired."),
         },
         tags=OFFBOARDING_TAGS,
     )

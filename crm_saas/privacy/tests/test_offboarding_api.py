@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
@@ -43,7 +44,8 @@ def _nothing_started(tenant: Tenant) -> None:
     assert not AuditEvent.objects.filter(action=AuditAction.TENANT_OFFBOARDING_REQUESTED).exists()
 
 
-def test_operator_offboards_a_tenant_and_follows_it_to_the_archive(operator_api: APIClient) -> None:
+def test_operator_offboards_a_tenant_and_follows_it_to_the_archive(operator_api: APIClient, settings) -> None:
+    settings.OFFBOARDING_ARCHIVE_DAYS = 30
     world = world_build("api_leaving")
     with world.active():
         person = person_build(world)
@@ -81,6 +83,8 @@ def test_operator_offboards_a_tenant_and_follows_it_to_the_archive(operator_api:
     archive = done["archive"]
     assert archive["state"] == "available"
     assert archive["download_url"] == f"{url}archive/"
+    expires_at = timezone.datetime.fromisoformat(archive["expires_at"])
+    assert abs(expires_at - (timezone.now() + timedelta(days=30))) < timedelta(minutes=5)
     assert [item["id"] for item in operator_api.get("/api/v1/platform/offboardings/").json()["results"]] == [body["id"]]
 
     download = operator_api.get(archive["download_url"])
