@@ -37,8 +37,16 @@ class Domain(DomainMixin):
 class OffboardingStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
+    SUCCEEDED = "succeeded", "Offboarded"
     FAILED = "failed", "Failed"
+
+
+class OffboardingArchiveState(models.TextChoices):
+    PENDING = "pending", "Being made"
+    AVAILABLE = "available", "Available"
+    DELETED = "deleted", "Deleted by an operator"
+    EXPIRED = "expired", "Deleted after retention"
+    NONE = "none", "Not made"
 
 
 class TenantOffboarding(models.Model):
@@ -63,6 +71,10 @@ class TenantOffboarding(models.Model):
     archive_size = models.PositiveBigIntegerField(null=True, blank=True)
     archive_sha256 = models.CharField(max_length=64, blank=True)
     archive_deleted_at = models.DateTimeField(null=True, blank=True)
+    # Set when the archive is stored (CRM_OFFBOARDING_ARCHIVE_DAYS later); the archive is deleted
+    # by the retention task once passed, which sets archive_expired_at.
+    archive_expires_at = models.DateTimeField(null=True, blank=True)
+    archive_expired_at = models.DateTimeField(null=True, blank=True)
     report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -73,6 +85,20 @@ class TenantOffboarding(models.Model):
 
     def __str__(self) -> str:
         return f"offboarding of {self.tenant_name} ({self.schema_name}): {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {OffboardingStatus.SUCCEEDED, OffboardingStatus.FAILED}
+
+    @property
+    def archive_state(self) -> str:
+        if self.archive_key:
+            return OffboardingArchiveState.AVAILABLE
+        if self.archive_expired_at:
+            return OffboardingArchiveState.EXPIRED
+        if self.archive_deleted_at:
+            return OffboardingArchiveState.DELETED
+        return OffboardingArchiveState.NONE if self.is_finished else OffboardingArchiveState.PENDING
 
 
 class TenantDataKey(models.Model):

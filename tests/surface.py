@@ -1,5 +1,6 @@
-"""Every tenant API endpoint and page, with what each role may do: the one table that the RBAC
-and isolation tests read. A new endpoint must be added here (test_every_endpoint_is_in_the_table)."""
+"""Every tenant API endpoint and page, and every platform API endpoint, with what each role may do:
+the one table that the RBAC and isolation tests read. A new endpoint must be added here
+(test_every_endpoint_is_in_the_table, test_every_platform_endpoint_is_in_the_table)."""
 
 from __future__ import annotations
 
@@ -690,4 +691,151 @@ PAGES: list[Page] = [
     Page("privacy:erasure_create", "POST", page_only({ADMIN: 302}), data={"email": PRIVACY_EMAIL, "confirm": "no"}),
     Page("privacy:request", "GET", page_only({ADMIN: 200}), kwargs=_admin_export_id),
     Page("privacy:export_download", "GET", page_only({ADMIN: 200}), kwargs=_admin_export_id),
+]
+
+
+# --- The platform host (public schema): operators only ------------------------------------------
+PLATFORM_HOST = "localhost"
+PLATFORM_URLCONF = "crm_saas.urls_public"
+OPERATOR = "operator"
+PLATFORM_USER = "platform_user"  # signed in on the platform host, but not an operator
+TENANT_ADMIN = "tenant_admin"  # a tenant admin's own token, presented on the platform host
+PLATFORM_ROLES = [OPERATOR, PLATFORM_USER, TENANT_ADMIN, ANON]
+PLATFORM_EMAILS = {OPERATOR: "operator@platform.test", PLATFORM_USER: "user@platform.test"}
+
+
+def operator_only(status: int) -> dict[str, int]:
+    # Tenant tokens do not exist in the public schema: 401, as for no credentials at all.
+    return {OPERATOR: status, PLATFORM_USER: 403, TENANT_ADMIN: 401, ANON: 401}
+
+
+def platform_account(role: str) -> Any:
+    """The public schema's operator, or its signed-in user without operator rights."""
+    from django_tenants.utils import schema_context
+
+    from tenants.accounts.models import User
+    from tenants.accounts.services import user_create
+    from tenants.services import operator_create
+
+    email = PLATFORM_EMAILS[role]
+    with schema_context("public"):
+        existing = User.objects.filter(email=email).first()
+        if existing is not None:
+            return existing
+        if role == OPERATOR:
+            return operator_create(email=email, password=PASSWORD)
+        return user_create(email=email, password=PASSWORD, role=VIEWER)
+
+
+def platform_client(world: TenantWorld, role: str) -> Any:
+    """An API client on the platform host with ``role``'s token (none for anonymous)."""
+    from django_tenants.utils import schema_context
+    from rest_framework.test import APIClient
+
+    from tenants.accounts.services import token_issue
+
+    client = APIClient(HTTP_HOST=PLATFORM_HOST)
+    if role == TENANT_ADMIN:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {world.token(ADMIN)}")
+    elif role != ANON:
+        with schema_context("public"):
+            key = token_issue(user=platform_account(role)).key
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@dataclass
+class PlatformCall:
+    url_name: str
+    method: str
+    expected: dict[str, int]
+    kwargs: Callable[[TenantWorld], dict[str, Any]] = lambda world: {}
+    body: Callable[[TenantWorld, str], dict[str, Any]] | None = None
+
+    def path(self, world: TenantWorld) -> str:
+        return reverse(self.url_name, kwargs=self.kwargs(world), urlconf=PLATFORM_URLCONF)
+
+    def send(self, client: Any, world: TenantWorld, role: str) -> Any:
+        path = self.path(world)
+        data = self.body(world, role) if self.body else None
+        send = getattr(client, self.method.lower())
+        return send(path, data, format="json") if data is not None else send(path)
+
+
+def _tenant_id(world: TenantWorld) -> dict[str, Any]:
+    return {"tenant_id": world.tenant.pk}
+
+
+def _archived_offboarding_id(world: TenantWorld) -> dict[str, Any]:
+    """A finished offboarding of a tenant long gone, whose archive is still stored."""
+    import zipfile
+
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from crm_saas.privacy.offboarding import tenant_archive_store
+    from tenants.models import OffboardingStatus, TenantOffboarding
+
+    with schema_context("public"):
+        offboarding = TenantOffboarding.objects.filter(schema_name="gone").first()
+        if offboarding is None:
+            offboarding = TenantOffboarding.objects.create(
+                tenant_pk=10**9,
+                schema_name="gone",
+                tenant_name="Gone Ltd",
+                status=OffboardingStatus.SUCCEEDED,
+                progress=100,
+                finished_at=timezone.now(),
+            )
+            archive = io.BytesIO()
+            with zipfile.ZipFile(archive, "w") as bundle:
+                bundle.writestr("manifest.json", "{}")
+            tenant_archive_store(offboarding=offboarding, archive=archive.getvalue())
+    return {"offboarding_id": offboarding.pk}
+
+
+def _platform_sign_in(world: TenantWorld, role: str) -> dict[str, Any]:
+    if role in PLATFORM_EMAILS:
+        platform_account(role)
+        return {"email": PLATFORM_EMAILS[role], "password": PASSWORD}
+    if role == TENANT_ADMIN:  # a tenant admin's credentials do not exist on the platform
+        return {"email": world.email(ADMIN), "password": PASSWORD}
+    return {"email": "nobody@platform.test", "password": PASSWORD}
+
+
+PLATFORM_API: list[PlatformCall] = [
+    # Anyone may try to sign in; the token is rejected with the tenant admin's (401).
+    PlatformCall(
+        "api:auth-token",
+        "POST",
+        {OPERATOR: 201, PLATFORM_USER: 201, TENANT_ADMIN: 401, ANON: 400},
+        body=_platform_sign_in,
+    ),
+    PlatformCall("api:auth-token", "DELETE", {OPERATOR: 204, PLATFORM_USER: 204, TENANT_ADMIN: 401, ANON: 400}),
+    PlatformCall("api:me", "GET", operator_only(200)),
+    PlatformCall("api:tenant-list", "GET", operator_only(200)),
+    PlatformCall(
+        "api:tenant-list",
+        "POST",
+        operator_only(201),
+        body=lambda world, role: {
+            "schema_name": "made_by_rbac",
+            "name": "Made By RBAC",
+            "domain": "made-by-rbac.localhost",
+            "admin_email": "admin@made-by-rbac.test",
+            "admin_password": PASSWORD,
+        },
+    ),
+    PlatformCall("api:tenant-detail", "GET", operator_only(200), kwargs=_tenant_id),
+    PlatformCall(
+        "api:tenant-detail", "PATCH", operator_only(200), kwargs=_tenant_id, body=lambda w, r: {"is_active": True}
+    ),
+    # Offboarding: confirmed by the schema name; the run itself is left to a worker.
+    PlatformCall(
+        "api:tenant-offboard", "POST", operator_only(202), kwargs=_tenant_id, body=lambda w, r: {"confirm": w.schema}
+    ),
+    PlatformCall("api:offboarding-list", "GET", operator_only(200)),
+    PlatformCall("api:offboarding-detail", "GET", operator_only(200), kwargs=_archived_offboarding_id),
+    PlatformCall("api:offboarding-archive", "GET", operator_only(200), kwargs=_archived_offboarding_id),
+    PlatformCall("api:offboarding-archive", "DELETE", operator_only(200), kwargs=_archived_offboarding_id),
 ]

@@ -9,7 +9,7 @@ from django.test import Client
 from crm_saas.testing.world import PASSWORD, TenantWorld
 from tenants.accounts.models import User
 from tenants.services import tenant_deactivate
-from tests.surface import ADMIN, ALL_ROLES, API, PAGES, Call
+from tests.surface import ADMIN, ALL_ROLES, API, OPERATOR, PAGES, PLATFORM_API, Call, PlatformCall, platform_client
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,20 @@ def test_anonymous_gets_401_everywhere(alpha, call: Call) -> None:
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
     assert_no_alpha_data(response, alpha)
+
+
+PLATFORM_ONLY_CALLS = [call for call in PLATFORM_API if call.url_name not in {"api:auth-token", "api:me"}]
+
+
+@pytest.mark.parametrize("call", PLATFORM_ONLY_CALLS, ids=lambda c: f"{c.method} {c.url_name}")
+def test_platform_endpoints_do_not_exist_on_a_tenant_host(alpha, call: PlatformCall) -> None:
+    """Neither a tenant admin's token nor an operator's reaches the platform API through a tenant host."""
+    path = call.path(alpha)
+    for client in (alpha.api(ADMIN), platform_client(alpha, OPERATOR)):
+        client.defaults["HTTP_HOST"] = alpha.host
+        response = getattr(client, call.method.lower())(path)
+        assert response.status_code == 404, response.content[:300]
+        assert_no_alpha_data(response, alpha)
 
 
 def test_beta_credentials_cannot_sign_in_on_alpha(alpha, beta) -> None:

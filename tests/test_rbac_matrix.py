@@ -1,19 +1,33 @@
-"""Every tenant endpoint and page x every role, asserted from the one table in tests/surface.py."""
+"""Every tenant endpoint and page x every role, and every platform endpoint x every platform role,
+asserted from the one table in tests/surface.py."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.surface import ALL_ROLES, ANON, API, PAGES, Call, Page
+from tests.surface import (
+    ALL_ROLES,
+    ANON,
+    API,
+    PAGES,
+    PLATFORM_API,
+    PLATFORM_ROLES,
+    PLATFORM_URLCONF,
+    Call,
+    Page,
+    PlatformCall,
+    platform_client,
+)
 
 pytestmark = pytest.mark.django_db
 
 API_CASES = [(call, role) for call in API for role in [*ALL_ROLES, ANON]]
 PAGE_CASES = [(page, role) for page in PAGES for role in [*ALL_ROLES, ANON]]
+PLATFORM_CASES = [(call, role) for call in PLATFORM_API for role in PLATFORM_ROLES]
 
 
-def _case_id(case: Call | Page | str) -> str:
+def _case_id(case: Call | Page | PlatformCall | str) -> str:
     if isinstance(case, str):
         return case
     return f"{case.method} {case.url_name}"
@@ -42,8 +56,20 @@ def test_pages_answer_each_role_as_declared(alpha, page: Page, role: str) -> Non
         assert response["Location"].startswith("/accounts/login/")
 
 
-def _tenant_api_routes() -> set[tuple[str, str]]:
-    """(url name, HTTP method) for every view under /api/v1/ in the tenant URLconf."""
+@pytest.mark.parametrize(("call", "role"), PLATFORM_CASES, ids=_case_id)
+def test_platform_api_answers_each_role_as_declared(alpha, call: PlatformCall, role: str) -> None:
+    client = platform_client(alpha, role)
+    response = call.send(client, alpha, role)
+
+    assert response.status_code == call.expected[role], response.content[:300]
+    if response.status_code >= 400:
+        body = response.json()
+        assert isinstance(body["detail"], str) and body["detail"]
+        assert isinstance(body["errors"], dict)
+
+
+def _api_routes(urlconf: str) -> set[tuple[str, str]]:
+    """(url name, HTTP method) for every view under /api/v1/ in ``urlconf``."""
     routes: set[tuple[str, str]] = set()
 
     def walk(patterns: list, namespace: str) -> None:
@@ -56,10 +82,15 @@ def _tenant_api_routes() -> set[tuple[str, str]]:
                     if hasattr(view_class, method):
                         routes.add((f"api:{entry.name}", method.upper()))
 
-    walk(get_resolver("crm_saas.urls_tenant").url_patterns, "")
+    walk(get_resolver(urlconf).url_patterns, "")
     return routes
 
 
 def test_every_endpoint_is_in_the_table() -> None:
     declared = {(call.url_name, call.method) for call in API}
-    assert _tenant_api_routes() == declared
+    assert _api_routes("crm_saas.urls_tenant") == declared
+
+
+def test_every_platform_endpoint_is_in_the_table() -> None:
+    declared = {(call.url_name, call.method) for call in PLATFORM_API}
+    assert _api_routes(PLATFORM_URLCONF) == declared

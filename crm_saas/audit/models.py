@@ -53,6 +53,7 @@ class AuditAction(models.TextChoices):
     TENANT_OFFBOARDING_REQUESTED = "tenant.offboarding_requested", "Tenant offboarding requested"
     TENANT_ARCHIVE_DOWNLOADED = "tenant.archive_downloaded", "Tenant archive downloaded"
     TENANT_ARCHIVE_DELETED = "tenant.archive_deleted", "Tenant archive deleted"
+    TENANT_ARCHIVE_EXPIRED = "tenant.archive_expired", "Tenant archive deleted after retention"
 
 
 class AuditEvent(models.Model):

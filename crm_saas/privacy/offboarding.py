@@ -8,14 +8,19 @@
    under its prefix, drop its schema, and delete its domains and tenant row.
 3. Verify: no schema, no object under the prefix, no live key material, no domain. The report is
    kept on the ``TenantOffboarding`` row, and each step is in the platform's audit trail.
+4. The archive is kept for ``OFFBOARDING_ARCHIVE_DAYS`` (``archive_expires_at``) for the operators to
+   hand over, then ``tenant_archives_purge_expired`` (hourly, public schema) deletes it; an operator
+   may delete it sooner.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
@@ -23,13 +28,20 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from crm_saas.audit.models import AuditAction
 from crm_saas.audit.services import audit_record
 from crm_saas.crypto import tenant_data_key_destroy
-from crm_saas.errors import ConflictError, DomainError, NotFoundError
+from crm_saas.errors import ConflictError, DomainError
 from crm_saas.privacy.tenant_archive import archive_decrypt, archive_encrypt, tenant_archive_build
 from crm_saas.storage import get_object_store
 from crm_saas.storage.keys import tenant_prefix
 from tenants.models import Domain, OffboardingStatus, Tenant, TenantDataKey, TenantOffboarding
+from tenants.selectors import tenant_offboarding_get
 
 logger = logging.getLogger(__name__)
+RETENTION_ACTOR = "Retention policy"
+
+
+class ArchiveGone(DomainError):
+    status_code = 410
+    default_code = "gone"
 
 
 def _require_public() -> None:
@@ -122,14 +134,7 @@ def _run(offboarding: TenantOffboarding) -> None:
                 tenant_name=offboarding.tenant_name,
                 progress=lambda percent: _progress(offboarding, percent),
             )
-        blob, wrapped = archive_encrypt(archive=archive, offboarding_id=str(offboarding.id))
-        key = archive_object_key(offboarding)
-        store.put(key, blob)
-        offboarding.archive_key = key
-        offboarding.archive_wrapped_key = wrapped
-        offboarding.archive_size = len(archive)
-        offboarding.archive_sha256 = hashlib.sha256(archive).hexdigest()
-        offboarding.save(update_fields=["archive_key", "archive_wrapped_key", "archive_size", "archive_sha256"])
+        tenant_archive_store(offboarding=offboarding, archive=archive)
         steps["archive"] = {"bytes": len(archive), "sha256": offboarding.archive_sha256}
         audit_record(
             action=AuditAction.TENANT_EXPORTED,
@@ -173,6 +178,22 @@ def _run(offboarding: TenantOffboarding) -> None:
     )
 
 
+def tenant_archive_store(*, offboarding: TenantOffboarding, archive: bytes, now: datetime | None = None) -> None:
+    """Encrypt ``archive`` under a key of its own, store it, and fix when it expires."""
+    now = now or timezone.now()
+    blob, wrapped = archive_encrypt(archive=archive, offboarding_id=str(offboarding.id))
+    key = archive_object_key(offboarding)
+    get_object_store().put(key, blob)
+    offboarding.archive_key = key
+    offboarding.archive_wrapped_key = wrapped
+    offboarding.archive_size = len(archive)
+    offboarding.archive_sha256 = hashlib.sha256(archive).hexdigest()
+    offboarding.archive_expires_at = now + timedelta(days=settings.OFFBOARDING_ARCHIVE_DAYS)
+    offboarding.save(
+        update_fields=["archive_key", "archive_wrapped_key", "archive_size", "archive_sha256", "archive_expires_at"]
+    )
+
+
 def tenant_offboard_verify(offboarding: TenantOffboarding) -> dict[str, Any]:
     schema = offboarding.schema_name
     objects_left = get_object_store().list_keys(tenant_prefix(schema))
@@ -195,14 +216,27 @@ def tenant_offboard_verify(offboarding: TenantOffboarding) -> dict[str, Any]:
     return result
 
 
+def _archive_label(offboarding: TenantOffboarding) -> str:
+    return f"{offboarding.tenant_name} ({offboarding.schema_name})"
+
+
 def tenant_archive_download(*, offboarding_id: Any, actor: Any, request: Any = None) -> tuple[bytes, str]:
-    """The decrypted archive for a platform operator; audited."""
+    """The decrypted archive for a platform operator; audited.
+
+    404 for an unknown offboarding, 409 while the archive is being made (or if the run failed
+    before making it), 410 once deleted or expired."""
     _require_public()
-    offboarding = TenantOffboarding.objects.filter(pk=offboarding_id).first()
-    if offboarding is None:
-        raise NotFoundError("Offboarding not found.")
+    offboarding = tenant_offboarding_get(offboarding_id=offboarding_id)
     if not offboarding.archive_key or offboarding.archive_wrapped_key is None:
-        raise NotFoundError("This offboarding has no archive (not made yet, or deleted).")
+        if offboarding.archive_expired_at:
+            raise ArchiveGone(f"The archive expired on {offboarding.archive_expired_at:%Y-%m-%d} and was deleted.")
+        if offboarding.archive_deleted_at:
+            raise ArchiveGone(f"The archive was deleted on {offboarding.archive_deleted_at:%Y-%m-%d}.")
+        if not offboarding.is_finished:
+            raise ConflictError("The archive is not ready yet: the offboarding is still running.")
+        raise ConflictError("This offboarding has no archive: it failed before the archive was made.")
+    if offboarding.archive_expires_at and offboarding.archive_expires_at <= timezone.now():
+        raise ArchiveGone(f"The archive expired on {offboarding.archive_expires_at:%Y-%m-%d}; it is being deleted.")
     blob = get_object_store().get(offboarding.archive_key)
     archive = archive_decrypt(
         blob=blob, wrapped_key=bytes(offboarding.archive_wrapped_key), offboarding_id=str(offboarding.id)
@@ -212,18 +246,19 @@ def tenant_archive_download(*, offboarding_id: Any, actor: Any, request: Any = N
         request=request,
         actor=actor,
         target_type="tenant",
-        target_label=f"{offboarding.tenant_name} ({offboarding.schema_name})",
+        target_label=_archive_label(offboarding),
         metadata={"offboarding": str(offboarding.id)},
     )
     return archive, f"tenant-{offboarding.schema_name}-{offboarding.created_at:%Y%m%d}.zip"
 
 
 def tenant_archive_delete(*, offboarding_id: Any, actor: Any, request: Any = None) -> TenantOffboarding:
-    """Delete the archive once the customer has it: the object, and the only copy of its key."""
+    """Delete the archive once the customer has it: the object, and the only copy of its key.
+    Deleting an archive that is already gone changes nothing."""
     _require_public()
-    offboarding = TenantOffboarding.objects.filter(pk=offboarding_id).first()
-    if offboarding is None:
-        raise NotFoundError("Offboarding not found.")
+    offboarding = tenant_offboarding_get(offboarding_id=offboarding_id)
+    if not offboarding.is_finished:
+        raise ConflictError("The offboarding is still running; delete its archive once it has finished.")
     if offboarding.archive_key:
         get_object_store().delete(offboarding.archive_key)
         offboarding.archive_key = ""
@@ -235,7 +270,34 @@ def tenant_archive_delete(*, offboarding_id: Any, actor: Any, request: Any = Non
             request=request,
             actor=actor,
             target_type="tenant",
-            target_label=f"{offboarding.tenant_name} ({offboarding.schema_name})",
+            target_label=_archive_label(offboarding),
             metadata={"offboarding": str(offboarding.id)},
         )
     return offboarding
+
+
+def tenant_archives_purge_expired(*, now: datetime | None = None) -> int:
+    """Delete every offboarding archive past its expiry from the store and forget its key; each one
+    is audited in the public schema. Returns how many were deleted. Safe to run again."""
+    _require_public()
+    now = now or timezone.now()
+    store = get_object_store()
+    purged = 0
+    for offboarding in TenantOffboarding.objects.filter(archive_expires_at__lte=now).exclude(archive_key=""):
+        store.delete(offboarding.archive_key)
+        updated = TenantOffboarding.objects.filter(pk=offboarding.pk, archive_key=offboarding.archive_key).update(
+            archive_key="", archive_wrapped_key=None, archive_expired_at=now
+        )
+        if not updated:
+            continue  # deleted meanwhile by an operator or another run
+        purged += 1
+        audit_record(
+            action=AuditAction.TENANT_ARCHIVE_EXPIRED,
+            actor_label=RETENTION_ACTOR,
+            target_type="tenant",
+            target_label=_archive_label(offboarding),
+            metadata={"offboarding": str(offboarding.id), "expires_at": offboarding.archive_expires_at.isoformat()},
+        )
+    if purged:
+        logger.info("Deleted %d expired offboarding archive(s)", purged)
+    return purged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,18 +12,21 @@ from crm_saas.errors import DomainError
 from crm_saas.privacy.api.views import bundle_response
 from crm_saas.privacy.offboarding import tenant_archive_delete, tenant_archive_download, tenant_offboard_request
 from crm_saas.web import operator_required
-from tenants.models import TenantOffboarding
-from tenants.selectors import tenant_get
+from tenants.selectors import tenant_get_for_offboarding, tenant_offboarding_list
 
 
 @operator_required
 def offboarding_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "platform/offboarding.html", {"offboardings": TenantOffboarding.objects.all()[:100]})
+    return render(
+        request,
+        "platform/offboarding.html",
+        {"offboardings": tenant_offboarding_list()[:100], "archive_days": settings.OFFBOARDING_ARCHIVE_DAYS},
+    )
 
 
 @operator_required
 def offboarding_start(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    tenant = tenant_get(tenant_id=tenant_id)
+    tenant = tenant_get_for_offboarding(tenant_id=tenant_id)
     error = ""
     if request.method == "POST":
         try:

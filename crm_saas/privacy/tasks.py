@@ -33,3 +33,11 @@ def tenant_offboard_task(*, offboarding_id: str) -> str | None:
 
     offboarding = tenant_offboard_run(offboarding_id=offboarding_id)
     return offboarding.status if offboarding else None
+
+
+@app.task(name="privacy.purge_expired_offboarding_archives")
+def tenant_archives_purge_expired_task() -> int:
+    """Hourly from beat, in the public schema: delete offboarding archives past their expiry."""
+    from crm_saas.privacy.offboarding import tenant_archives_purge_expired
+
+    return tenant_archives_purge_expired()

@@ -282,6 +282,8 @@ SPECTACULAR_SETTINGS = {
         "LifecycleStageEnum": "lifecycle.models.Stage",
         "PrivacyRequestKindEnum": "crm_saas.privacy.models.PrivacyRequestKind",
         "PrivacyRequestStatusEnum": "crm_saas.privacy.models.PrivacyRequestStatus",
+        "OffboardingStatusEnum": "tenants.models.OffboardingStatus",
+        "OffboardingArchiveStateEnum": "tenants.models.OffboardingArchiveState",
     },
 }
 
@@ -419,6 +421,16 @@ CELERY_BEAT_SCHEDULE["purge-old-webhook-deliveries"] = {
 PRIVACY_EXPORT_TTL_HOURS = env_int("CRM_PRIVACY_EXPORT_TTL_HOURS", 72)
 if PRIVACY_EXPORT_TTL_HOURS < 1:
     raise ImproperlyConfigured("CRM_PRIVACY_EXPORT_TTL_HOURS must be at least 1.")
+# How long an offboarded tenant's archive is kept for the operators to hand over; then an hourly
+# task in the public schema deletes it (the expiry date is fixed when the archive is made).
+OFFBOARDING_ARCHIVE_DAYS = env_int("CRM_OFFBOARDING_ARCHIVE_DAYS", 30)
+if OFFBOARDING_ARCHIVE_DAYS < 1:
+    raise ImproperlyConfigured("CRM_OFFBOARDING_ARCHIVE_DAYS must be at least 1.")
+CELERY_BEAT_SCHEDULE["purge-expired-offboarding-archives"] = {
+    # Platform work: queued by beat in the public schema, not fanned out to tenants.
+    "task": "privacy.purge_expired_offboarding_archives",
+    "schedule": 3600,
+}
 
 # --- Email and logging --------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -29,6 +29,7 @@ def test_openapi_document_is_valid_and_describes_auth(alpha, host_kind: str) -> 
         assert listing["schema"]["$ref"].endswith("PaginatedUserOutputList")
     else:
         assert {"/api/v1/platform/tenants/", "/api/v1/platform/tenants/{tenant_id}/"} <= paths
+        assert "/api/v1/platform/offboardings/{offboarding_id}/" in paths
         assert "/api/v1/users/" not in paths
 
 
@@ -72,17 +73,31 @@ def test_health_check(alpha) -> None:
     assert alpha.web().get("/healthz").json() == {"status": "ok"}
 
 
-def test_the_openapi_document_generates_without_warnings(tmp_path) -> None:
-    """Integrators generate clients from /api/schema/: an ambiguous enum or an endpoint the
-    generator cannot describe would reach them as a guessed name or a missing type."""
+@pytest.mark.parametrize(
+    ("urlconf", "expected"),
+    [
+        ("crm_saas.urls_tenant", ["/api/v1/voice/commands/{command_id}/confirm/", "/api/v1/leads/{lead_id}/score/"]),
+        (
+            "crm_saas.urls_public",
+            [
+                "/api/v1/platform/tenants/{tenant_id}/offboarding/",
+                "/api/v1/platform/offboardings/{offboarding_id}/archive/",
+                "OffboardingStatusEnum",
+                "OffboardingArchiveStateEnum",
+            ],
+        ),
+    ],
+)
+def test_the_openapi_document_generates_without_warnings(tmp_path, urlconf: str, expected: list[str]) -> None:
+    """Integrators generate clients from /api/schema/ (a tenant's host, and the platform's): an
+    ambiguous enum or an endpoint the generator cannot describe would reach them as a guessed name
+    or a missing type."""
     from django.core.management import call_command
     from drf_spectacular.drainage import reset_generator_stats
 
     reset_generator_stats()  # warnings count per process: only this generation's may fail the test
     target = tmp_path / "schema.yaml"
-    call_command(
-        "spectacular", "--fail-on-warn", "--validate", "--file", str(target), "--urlconf", "crm_saas.urls_tenant"
-    )
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(target), "--urlconf", urlconf)
     document = target.read_text()
-    assert "/api/v1/voice/commands/{command_id}/confirm/" in document
-    assert "/api/v1/leads/{lead_id}/score/" in document
+    for text in expected:
+        assert text in document

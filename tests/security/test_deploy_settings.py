@@ -121,6 +121,8 @@ def test_production_settings_turn_on_https_only_behaviour() -> None:
         ({}, "DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS is required"),
         ({}, "CRM_MASTER_KEYS", "CRM_MASTER_KEYS is required"),
         ({"LOG_FORMAT": "xml"}, None, "LOG_FORMAT='xml'"),
+        ({"CRM_OFFBOARDING_ARCHIVE_DAYS": "0"}, None, "CRM_OFFBOARDING_ARCHIVE_DAYS must be at least 1"),
+        ({"CRM_OFFBOARDING_ARCHIVE_DAYS": "a month"}, None, "CRM_OFFBOARDING_ARCHIVE_DAYS='a month' is not an integer"),
     ],
 )
 def test_production_refuses_to_start_misconfigured(overrides: dict, removed: str | None, message: str) -> None:

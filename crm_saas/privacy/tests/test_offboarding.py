@@ -104,7 +104,8 @@ def test_offboarding_archives_then_leaves_no_schema_objects_or_key(operator_web:
     # Deleting the archive removes the last copy.
     assert operator_web.post(f"/platform/offboarding/{offboarding.pk}/archive/delete/").status_code == 302
     assert s3.list_objects_v2(Bucket=bucket, Prefix="platform/offboarding/")["KeyCount"] == 0
-    assert operator_web.get(f"/platform/offboarding/{offboarding.pk}/archive/").status_code == 404
+    gone = operator_web.get(f"/platform/offboarding/{offboarding.pk}/archive/")
+    assert gone.status_code == 410 and b"The archive was deleted on" in gone.content
 
 
 def test_a_copy_of_an_offboarded_tenants_object_is_unreadable(operator_web: Client) -> None:
