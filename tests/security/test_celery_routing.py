@@ -13,6 +13,8 @@ ML_TASKS = [
     "leads.retrain_if_due",
     "leads.rescore_open",
     "leads.rescore_lead",
+    "leads.rescore_pending",
+    "leads.explain_scores",
     "leads.train_text_model",
     "leads.refresh_priorities",
     "leads.reprioritise_open",
