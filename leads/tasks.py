@@ -29,11 +29,11 @@ def leads_rescore_pending_task() -> int:
 @app.task(name="leads.rescore_lead", acks_late=True)
 def lead_rescore_task(*, lead_id: int) -> int:
     """Messages queued one per lead (before batch rescoring): the lead joins the next batch."""
-    from leads.models import Lead, PendingRescore
-    from leads.scoring.refresh import leads_rescore_pending
+    from leads.models import Lead
+    from leads.scoring.refresh import lead_rescore_mark, leads_rescore_pending
 
     if Lead.objects.filter(pk=lead_id).exists():  # deleted meanwhile: nothing to mark
-        PendingRescore.objects.bulk_create([PendingRescore(lead_id=lead_id)], ignore_conflicts=True)
+        lead_rescore_mark(lead_id=lead_id)
     return leads_rescore_pending()
 
 

@@ -23,6 +23,7 @@ from rest_framework.settings import api_settings
 
 Plan = list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]]
 _plans: dict[type, Plan] = {}
+_renderers: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
 def _reader(source: str) -> Callable[[Any], Any]:
@@ -112,16 +113,19 @@ def _plan(serializer_class: type[serializers.Serializer]) -> Plan:
 
 
 def compiled_renderer(serializer_class: type[serializers.Serializer]) -> Callable[[Any], dict[str, Any]]:
-    """A function rendering one instance exactly as ``serializer_class`` would."""
+    """A function rendering one instance exactly as ``serializer_class`` would (one per class)."""
+    renderer = _renderers.get(serializer_class)
+    if renderer is None:
 
-    def render(instance: Any) -> dict[str, Any]:
-        output = {}
-        for name, read, convert in _plan(serializer_class):
-            value = read(instance)
-            output[name] = None if value is None else convert(value)
-        return output
+        def renderer(instance: Any) -> dict[str, Any]:
+            output = {}
+            for name, read, convert in _plan(serializer_class):
+                value = read(instance)
+                output[name] = None if value is None else convert(value)
+            return output
 
-    return render
+        _renderers[serializer_class] = renderer
+    return renderer
 
 
 class CompiledOutput(serializers.Serializer):

@@ -14,6 +14,13 @@ RESCORE_QUEUED_KEY = "rescore-batch-queued"
 REASONS_PENDING_KEY = "score-reasons-pending"
 
 
+def lead_rescore_mark(*, lead_id: int) -> None:
+    """Mark the lead for the next batch rescoring (in the caller's transaction)."""
+    from leads.models import PendingRescore
+
+    PendingRescore.objects.bulk_create([PendingRescore(lead_id=lead_id)], ignore_conflicts=True)
+
+
 def lead_rescore_soon(*, lead_id: int) -> None:
     """Rescore the lead shortly after the current transaction commits, together with every other
     lead changed meanwhile.
@@ -24,9 +31,7 @@ def lead_rescore_soon(*, lead_id: int) -> None:
     call. Should the broker be unreachable, the mark stays and the next job or the nightly
     rescoring takes it.
     """
-    from leads.models import PendingRescore
-
-    PendingRescore.objects.bulk_create([PendingRescore(lead_id=lead_id)], ignore_conflicts=True)
+    lead_rescore_mark(lead_id=lead_id)
     schema_name = connection.schema_name
 
     def enqueue() -> None:
