@@ -118,3 +118,41 @@ def test_periodic_work_fans_out_to_every_active_tenant(two_tenants) -> None:
             break
         time.sleep(0.2)
     assert remaining == {one.schema: ["recent"], two.schema: ["recent"]}
+
+
+def test_a_task_whose_tenant_is_gone_before_it_runs_is_dropped_not_run_in_public(two_tenants, celery_worker) -> None:
+    """Work queued for a tenant that is offboarded while the message waits must not run at all.
+
+    The fan-out is the sharpest case: it is a platform task that works in public, so had the
+    worker run it there after failing to switch to the gone tenant, every tenant's jobs would be
+    purged on that tenant's behalf."""
+    one, _ = two_tenants
+    long_ago = timezone.now() - timedelta(days=400)
+    with one.active():
+        Job.objects.create(kind="old", status=JobStatus.SUCCEEDED, finished_at=long_ago)
+    gone = world_build("wkr_gone")
+    world_drop(gone)
+
+    connection.set_schema_to_public()
+    refused = fan_out_to_tenants.apply_async(args=("jobs.purge_finished",), headers={"_schema_name": "wkr_gone"})
+    line = f"Refused task crm_saas.fan_out_to_tenants[{refused.id}]"
+    deadline = time.monotonic() + 60
+    while line not in celery_worker.log() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert line in celery_worker.log()
+    assert "queued for schema 'wkr_gone'" in celery_worker.log()
+
+    # The same message from the platform itself is carried out, so the worker is alive and it was
+    # the gone tenant that stopped the first one.
+    fan_out_to_tenants.apply_async(args=("jobs.purge_finished",))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with one.active():
+            if not Job.objects.filter(kind="old").exists():
+                break
+        time.sleep(0.2)
+    log = celery_worker.log()
+    assert f"crm_saas.fan_out_to_tenants[{refused.id}] reject requeue=False" in log
+    assert f"crm_saas.fan_out_to_tenants[{refused.id}] succeeded" not in log
+    with one.active():
+        assert not Job.objects.filter(kind="old").exists()
