@@ -12,7 +12,8 @@ Tests compare the compiled output with DRF's own for every compiled serializer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -21,16 +22,11 @@ from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
-Plan = list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]]
+# (name, source, convert, is_datetime): an ISO datetime is converted in the current time zone,
+# looked up once per row rather than once per value (it lives in a context-local).
+Plan = list[tuple[str, str, Callable[..., Any], bool]]
 _plans: dict[type, Plan] = {}
 _renderers: dict[type, Callable[[Any], dict[str, Any]]] = {}
-
-
-def _reader(source: str) -> Callable[[Any], Any]:
-    def read(instance: Any) -> Any:
-        return instance[source] if isinstance(instance, Mapping) else getattr(instance, source)
-
-    return read
 
 
 def _boolean(value: Any) -> Any:
@@ -47,32 +43,32 @@ def _iso_format(field: serializers.DateTimeField) -> bool:
     return isinstance(output_format, str) and output_format.lower() == ISO_8601
 
 
-def _datetime_renderer(field: serializers.DateTimeField) -> Callable[[Any], Any]:
+def _datetime_renderer(field: serializers.DateTimeField) -> Callable[[Any, tzinfo], Any]:
     """DRF's ISO 8601 output (in the current time zone, UTC as 'Z') for the usual case, an aware
     datetime; anything else goes through the field itself."""
 
-    def render(value: Any) -> Any:
+    def render(value: Any, zone: tzinfo) -> Any:
         if not isinstance(value, datetime) or value.tzinfo is None or not settings.USE_TZ:
             return field.to_representation(value)
-        text = value.astimezone(timezone.get_current_timezone()).isoformat()
+        text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return render
 
 
-def _converter(field: serializers.Field) -> Callable[[Any], Any]:
+def _converter(field: serializers.Field) -> tuple[Callable[..., Any], bool]:
     # Exact types: a subclass may change the output, so it is not assumed to behave the same.
     kind = type(field)
     if kind is serializers.IntegerField:
-        return int
+        return int, False
     if kind is serializers.FloatField:
-        return float
+        return float, False
     if kind in (serializers.CharField, serializers.EmailField):
-        return str
+        return str, False
     if kind is serializers.BooleanField:
-        return _boolean
+        return _boolean, False
     if kind is serializers.DateTimeField and _iso_format(field) and not hasattr(field, "timezone"):
-        return _datetime_renderer(field)
+        return _datetime_renderer(field), True
     if kind in (
         serializers.DateTimeField,
         serializers.ChoiceField,
@@ -81,7 +77,7 @@ def _converter(field: serializers.Field) -> Callable[[Any], Any]:
     ):
         # Output depends on the field's own options (format, current time zone, choices, big
         # integers as strings) and the value only: the field instance is safe to share.
-        return field.to_representation
+        return field.to_representation, False
     if isinstance(field, serializers.ListSerializer) and isinstance(field.child, CompiledOutput):
         render = compiled_renderer(type(field.child))
 
@@ -89,9 +85,9 @@ def _converter(field: serializers.Field) -> Callable[[Any], Any]:
             rows = value.all() if isinstance(value, BaseManager) else value
             return [render(row) for row in rows]
 
-        return render_many
+        return render_many, False
     if isinstance(field, CompiledOutput):
-        return compiled_renderer(type(field))
+        return compiled_renderer(type(field)), False
     raise TypeError(
         f"{type(field).__name__} '{field.field_name}' cannot be rendered by a compiled serializer; "
         "use a plain field type or drop CompiledOutput from the serializer."
@@ -107,24 +103,43 @@ def _plan(serializer_class: type[serializers.Serializer]) -> Plan:
                 continue
             if "." in field.source or field.source == "*":
                 raise TypeError(f"'{name}' reads '{field.source}': compiled serializers read plain attributes.")
-            plan.append((name, _reader(field.source), _converter(field)))
+            plan.append((name, field.source, *_converter(field)))
         _plans[serializer_class] = plan
     return plan
 
 
 def compiled_renderer(serializer_class: type[serializers.Serializer]) -> Callable[[Any], dict[str, Any]]:
-    """A function rendering one instance exactly as ``serializer_class`` would (one per class)."""
+    """A function rendering one instance exactly as ``serializer_class`` would (one per class).
+
+    The plan is worked out at the first render, not here: nested serializers are looked up while
+    their parent's plan is built."""
     renderer = _renderers.get(serializer_class)
-    if renderer is None:
+    if renderer is not None:
+        return renderer
+    readers: dict[str, Callable[[Any], Any]] = {}
 
-        def renderer(instance: Any) -> dict[str, Any]:
-            output = {}
-            for name, read, convert in _plan(serializer_class):
-                value = read(instance)
-                output[name] = None if value is None else convert(value)
-            return output
+    def renderer(instance: Any) -> dict[str, Any]:
+        plan = _plan(serializer_class)
+        if not readers:
+            sources = [source for _, source, _, _ in plan]
+            # One getter reads every field of a row; tuples come back even for a single field.
+            readers["attribute"] = attrgetter(*sources) if len(sources) > 1 else lambda row: (getattr(row, sources[0]),)
+            readers["item"] = itemgetter(*sources) if len(sources) > 1 else lambda row: (row[sources[0]],)
+        read = readers["item"] if isinstance(instance, Mapping) else readers["attribute"]
+        output = {}
+        zone = None
+        for (name, _, convert, is_datetime), value in zip(plan, read(instance), strict=True):
+            if value is None:
+                output[name] = None
+            elif is_datetime:
+                if zone is None:
+                    zone = timezone.get_current_timezone()
+                output[name] = convert(value, zone)
+            else:
+                output[name] = convert(value)
+        return output
 
-        _renderers[serializer_class] = renderer
+    _renderers[serializer_class] = renderer
     return renderer
 
 

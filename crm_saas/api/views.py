@@ -9,6 +9,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from crm_saas.api.compiled_rows import compiled_rows
 from crm_saas.api.permissions import HasRoleCapability, IsPlatformOperator
 from crm_saas.api.throttling import AnonRateLimit, ScopedRateLimit
 from crm_saas.integrations.api.idempotency import IdempotentPostMixin
@@ -16,8 +17,11 @@ from crm_saas.integrations.api.idempotency import IdempotentPostMixin
 
 class BaseAPIView(GenericAPIView):
     def paginated_response(self, queryset: QuerySet, serializer_class: type) -> Response:
-        """One page of ``queryset`` as ``{count, next, previous, results}``."""
-        page = self.paginate_queryset(queryset)
+        """One page of ``queryset`` as ``{count, next, previous, results}``.
+
+        A compiled serializer over plain columns gets its page as rows, not model instances."""
+        rows = compiled_rows(queryset, serializer_class) if isinstance(queryset, QuerySet) else None
+        page = self.paginate_queryset(queryset if rows is None else rows)
         return self.get_paginated_response(serializer_class(page, many=True).data)
 
 

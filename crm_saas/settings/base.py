@@ -131,7 +131,7 @@ if TASKS_IN_PROCESS:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "crm_saas.cache.ReusedClientRedisCache",
             "LOCATION": env_str("CACHE_URL", REDIS_URL),
         }
     }
