@@ -104,9 +104,12 @@ def _shape(serializer_class: type[serializers.Serializer], model: type[Model]) -
     return _Shape(columns=tuple(columns), nested=tuple(nested), iterable=_reshaping_iterable(tuple(nested)))
 
 
-def compiled_rows(queryset: QuerySet, serializer_class: type[serializers.Serializer]) -> QuerySet | None:
-    """``queryset`` as the plain rows ``serializer_class`` renders, or None when it cannot be."""
-    if not issubclass(serializer_class, CompiledOutput) or queryset._prefetch_related_lookups:
+def compiled_rows(queryset: QuerySet, serializer_class: Any) -> QuerySet | None:
+    """``queryset`` as the plain rows ``serializer_class`` renders, or None when it cannot be
+    (``serializer_class`` may also be any callable making a serializer)."""
+    if not isinstance(serializer_class, type) or not issubclass(serializer_class, CompiledOutput):
+        return None
+    if queryset._prefetch_related_lookups:
         return None
     if queryset._iterable_class is not ModelIterable:
         return None  # already values() or values_list(): leave it as the caller made it

@@ -162,6 +162,8 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CRM_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 # Reverse proxies whose X-Forwarded-For is believed (their own addresses, e.g. 127.0.0.1).
 TRUSTED_PROXIES = env_list("CRM_TRUSTED_PROXIES", [])
 API_TOKEN_TTL_DAYS = env_int("CRM_API_TOKEN_TTL_DAYS", 30)
+# Token lookups are cached this long (0: off); revocation and user changes drop entries at once.
+API_TOKEN_CACHE_SECONDS = env_int("CRM_API_TOKEN_CACHE_SECONDS", 30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -111,8 +111,9 @@ class LeadWithDeepOwner(CompiledOutput, serializers.ModelSerializer):
         (lambda: Lead.objects.all(), LeadWithDeepOwner),
         (lambda: Lead.objects.all(), serializers.ModelSerializer),
         (lambda: Lead.objects.all(), OwnerOutput),  # the model has no 'full_name' column
+        (lambda: Lead.objects.all(), lambda *args, **kwargs: LeadOutput(*args, **kwargs)),
     ],
-    ids=["prefetch", "already-values", "non-column", "nested-relation", "not-compiled", "wrong-model"],
+    ids=["prefetch", "already-values", "non-column", "nested-relation", "not-compiled", "wrong-model", "factory"],
 )
 def test_what_rows_cannot_express_falls_back_to_instances(alpha, queryset, serializer_class) -> None:
     with alpha.active():

@@ -15,6 +15,7 @@ from django.utils import timezone
 from crm_saas.audit.models import AuditAction
 from crm_saas.audit.services import audit_record
 from tenants.accounts.models import AuthToken, User
+from tenants.accounts.token_cache import token_cache_forget, token_cache_store, token_cached
 
 TOKEN_PREFIX = "crm_"  # noqa: S105 - a public marker that makes leaked keys easy to scan for
 
@@ -48,19 +49,28 @@ def token_authenticate(*, raw_key: str) -> AuthToken | None:
     """The usable token for ``raw_key`` in the current schema, or None."""
     if not raw_key.startswith(TOKEN_PREFIX) or len(raw_key) > 100:
         return None
-    token = AuthToken.objects.select_related("user").filter(key_digest=_digest(raw_key)).first()
+    digest = _digest(raw_key)
+    token = token_cached(digest, lambda: _token_lookup(digest))
     now = timezone.now()
     if token is None or not token.is_usable(now=now) or not token.user.is_active:
         return None
     # Record use at most once a minute: a busy integration should not write on every request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         AuthToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        token_cache_store(token)
     return token
+
+
+def _token_lookup(digest: str) -> AuthToken | None:
+    # The password hash stays in the database (and out of the token cache) unless something reads it.
+    return AuthToken.objects.select_related("user").defer("user__password").filter(key_digest=digest).first()
 
 
 def token_revoke(*, token: AuthToken, actor: Any, request: HttpRequest | None = None) -> None:
     if token.revoked_at is None:
         AuthToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+        token_cache_forget([token.key_digest])
         audit_record(
             action=AuditAction.TOKEN_REVOKED, request=request, actor=actor, target=token, target_label=token.key_prefix
         )

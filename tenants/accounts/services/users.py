@@ -20,6 +20,7 @@ from crm_saas.audit.services import audit_record
 from crm_saas.errors import ConflictError, DomainError
 from crm_saas.roles import Role
 from tenants.accounts.models import AuthToken, User
+from tenants.accounts.token_cache import token_cache_forget_user
 
 
 def normalize_email(email: str) -> str:
@@ -159,6 +160,7 @@ def user_deactivate(*, user: User, actor: User, request: HttpRequest | None = No
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
     AuthToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token_cache_forget_user(user.pk)
     audit_record(action=AuditAction.USER_DEACTIVATED, request=request, actor=actor, target=user)
     return user
 
