@@ -84,3 +84,21 @@ def test_a_field_the_plan_cannot_render_is_refused_loudly() -> None:
         Money().to_representation({"amount": 1})
     with pytest.raises(TypeError, match="'link' reads '\\*'"):
         Computed().to_representation({})
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland"])
+def test_score_output_matches_drf(alpha, monkeypatch, zone: str) -> None:
+    from leads.scoring import service
+    from leads.services import activity_record
+
+    with alpha.active():
+        lead = lead_create(actor=alpha.users[REP], data={"company": "Scored", "referred": True, "email": "s@x.test"})
+        activity_record(lead=lead, kind="meeting")
+        service.leads_score([lead])
+    client = alpha.api(REP)
+    with timezone.override(zone):
+        compiled = client.get(f"/api/v1/leads/{lead.pk}/score/").json()
+        reference = drf_rendering(monkeypatch, lambda: client.get(f"/api/v1/leads/{lead.pk}/score/").json())
+    assert compiled == reference
+    assert compiled["history"] and compiled["history"][0]["scored_at"] == compiled["scored_at"]
+    assert {factor["label"] for factor in compiled["factors_for"]} >= {"Referred lead", "Had a meeting"}

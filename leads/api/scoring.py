@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from crm_saas.api.compiled_output import CompiledOutput
 from crm_saas.api.views import TenantAPIView
 from crm_saas.jobs.api.serializers import JobOutput
 from crm_saas.roles import Capability
@@ -16,13 +17,22 @@ from ml import services as ml_services
 from ml.models import ModelKind, ModelVersion
 
 
-class FactorOutput(serializers.Serializer):
+class FactorOutput(CompiledOutput, serializers.Serializer):
     label = serializers.CharField()
     points = serializers.FloatField(help_text="Score points this reason adds (negative: takes away).")
     source = serializers.ChoiceField(choices=["model", "rule"])
 
 
-class ScoreOutput(serializers.Serializer):
+class ScoreHistoryOutput(CompiledOutput, serializers.Serializer):
+    score = serializers.IntegerField(allow_null=True, help_text="0-100")
+    band = serializers.CharField()
+    probability = serializers.FloatField(allow_null=True)
+    model_version = serializers.IntegerField(allow_null=True)
+    scored_at = serializers.DateTimeField(allow_null=True)
+
+
+class ScoreOutput(CompiledOutput, serializers.Serializer):
+    # Rendered from a plan built once (crm_saas/api/compiled_output.py), as lead lists are.
     score = serializers.IntegerField(allow_null=True, help_text="0-100")
     probability = serializers.FloatField(allow_null=True, help_text="Calibrated probability of converting.")
     band = serializers.CharField(help_text="A hot, B warm, C cool, D cold.")
@@ -31,7 +41,7 @@ class ScoreOutput(serializers.Serializer):
     factors_against = FactorOutput(many=True)
     model_version = serializers.IntegerField(allow_null=True)
     scored_at = serializers.DateTimeField(allow_null=True)
-    history = serializers.ListField(child=serializers.DictField())
+    history = ScoreHistoryOutput(many=True, help_text="Newest first, at most 50.")
 
 
 class LeadScoreView(TenantAPIView):
