@@ -31,3 +31,15 @@ class ReusedClientRedisCache(RedisCache):
     def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusedRedisCacheClient
+
+    def incr_in_window(self, key: str, timeout: int) -> int:
+        """Add one to the counter ``key``, created at 1 with ``timeout`` seconds to live if it is
+        missing: one round trip (INCR, then EXPIRE only if no expiry is set yet) instead of add,
+        then incr. The counter reads back through ``get`` as an int, as Django stores ints raw."""
+        key = self.make_and_validate_key(key)
+        client = self._cache.get_client(key, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, timeout, nx=True)
+        count, _ = pipe.execute()
+        return int(count)

@@ -3,7 +3,8 @@
 DRF's own throttles keep the timestamp of every request in the window in one cache entry, read
 and written back whole on each request: at 1,200 requests a minute a busy integration moves a
 list of a thousand floats through Redis per call. Here each client has one counter per window,
-claimed with ``add`` and raised with the cache's atomic ``incr``. A fixed window lets a client
+raised with Redis's atomic INCR (and given its expiry) in one round trip, or, on other caches,
+claimed with ``add`` and raised with ``incr``. A fixed window lets a client
 send up to twice its rate across a window boundary; for limits meant to stop abuse rather than
 meter usage, that is the usual trade.
 """
@@ -30,6 +31,8 @@ class FixedWindowMixin:
         window = int(time.time() // self.duration)
         self.window_ends_at = (window + 1) * self.duration
         counter = f"{key}:{window}"
+        if hasattr(self.cache, "incr_in_window"):  # the Redis backend: one round trip
+            return self.cache.incr_in_window(counter, self.duration + 1) <= self.num_requests
         if self.cache.add(counter, 1, timeout=self.duration + 1):
             return True
         try:

@@ -43,3 +43,26 @@ def test_sign_in_is_limited_per_client_address(alpha, fixed_clock, monkeypatch) 
     body = {"email": "nobody@alpha.test", "password": "wrong"}
     assert [client.post("/api/v1/auth/token/", body).status_code for _ in range(2)] == [400, 400]
     assert client.post("/api/v1/auth/token/", body).status_code == 429
+
+
+def test_a_window_counter_is_one_redis_key_that_expires_with_its_window(alpha, fixed_clock, monkeypatch) -> None:
+    from django.core.cache import caches
+
+    monkeypatch.setattr(UserRateLimit, "THROTTLE_RATES", {**UserRateLimit.THROTTLE_RATES, "user": "5/min"})
+    redis_cache = caches["default"]
+    rep = alpha.api(REP)
+    assert [rep.get("/api/v1/leads/").status_code for _ in range(2)] == [200, 200]
+    client = redis_cache._cache.get_client(write=True)
+    counters = [key for key in client.keys("*throttle_user*") if key.decode().endswith(f":{int(NOW // 60)}")]
+    assert len(counters) == 1
+    assert int(client.get(counters[0])) == 2
+    assert 0 < client.ttl(counters[0]) <= 61
+
+
+def test_other_caches_count_with_add_and_incr(alpha, fixed_clock, monkeypatch) -> None:
+    from django.core.cache.backends.locmem import LocMemCache
+
+    monkeypatch.setattr(UserRateLimit, "THROTTLE_RATES", {**UserRateLimit.THROTTLE_RATES, "user": "2/min"})
+    monkeypatch.setattr(UserRateLimit, "cache", LocMemCache("throttle-test", {}))
+    rep = alpha.api(REP)
+    assert [rep.get("/api/v1/leads/").status_code for _ in range(3)] == [200, 200, 429]
