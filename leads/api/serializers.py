@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from crm_saas.api.compiled_output import CompiledOutput
+from crm_saas.api.input_fields import CopiedFieldsInput
 from leads.models import ActivityKind, Lead, LeadActivity, LeadStatus
 from tenants.accounts.models import User
 
@@ -65,7 +66,7 @@ class LeadOutput(CompiledOutput, serializers.ModelSerializer):
         ]
 
 
-class LeadInput(serializers.Serializer):
+class LeadInput(CopiedFieldsInput, serializers.Serializer):
     """Every field is optional on update (PATCH); on create, give at least a name, company or e-mail."""
 
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)

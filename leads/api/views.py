@@ -6,6 +6,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from crm_saas.api.input_fields import CopiedFieldsInput
 from crm_saas.api.views import TenantAPIView
 from crm_saas.jobs.api.serializers import JobOutput
 from crm_saas.roles import Capability
@@ -29,7 +30,7 @@ READ_WRITE = {
 }
 
 
-class LeadFilterInput(serializers.Serializer):
+class LeadFilterInput(CopiedFieldsInput, serializers.Serializer):
     status = serializers.ChoiceField(choices=LeadStatus.choices, required=False)
     band = serializers.ChoiceField(choices=["A", "B", "C", "D"], required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, help_text="high, medium or low.")

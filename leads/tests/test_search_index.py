@@ -40,9 +40,7 @@ def test_every_searched_column_has_a_trigram_index_in_each_tenant(alpha, beta, w
 def test_the_search_query_django_writes_can_use_the_indexes(alpha, with_trigram) -> None:
     with alpha.active():
         lead_create(actor=alpha.users[ADMIN], data={"name": "Grace Hopper", "company": "Cobol Works"})
-        leads = selectors.lead_list_for_user(
-            user=alpha.users[ADMIN], filters=selectors.LeadFilters(search="hopper")
-        )
+        leads = selectors.lead_list_for_user(user=alpha.users[ADMIN], filters=selectors.LeadFilters(search="hopper"))
         with connection.cursor() as cursor:
             # A handful of rows would be read directly or along the ordering index; forbid both to
             # see whether the trigram indexes fit the expression (only a bitmap scan is left).
