@@ -3,7 +3,8 @@
 A tenant with the X Education leads imported and a trained model (as in bench/lead_scoring.py);
 then keep-alive clients send, for ``--duration`` seconds (default 60), a mix like a CRM's day:
 45% lead lists (filtered, ordered by score), 25% lead details, 20% single-lead scores with reasons,
-10% lead creations (each queues its scoring on the worker). Prints throughput (target >= 200
+10% lead creations (each queues its scoring on the worker). The web server and the worker run with
+the production settings, as behind the TLS-terminating proxy of docs/deploy.md. Prints throughput (target >= 200
 requests/s), errors (target 0), p50/p99 latency per kind and overall, and the peak resident memory
 of the web server (master and workers) and of the worker during the load.
 
@@ -18,8 +19,10 @@ bench/results/api_load.json.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -37,7 +40,9 @@ TARGET_RPS = 200
 
 
 def requests_for(token: str, lead_ids: list[int]) -> dict[str, object]:
-    headers = {"Host": HOST, "Authorization": f"Token {token}"}
+    # As from the TLS-terminating reverse proxy of docs/deploy.md (production settings redirect plain
+    # HTTP to HTTPS otherwise).
+    headers = {"Host": HOST, "Authorization": f"Token {token}", "X-Forwarded-Proto": "https"}
     json_headers = {**headers, "Content-Type": "application/json"}
     lists = [
         "/api/v1/leads/?ordering=-score",
@@ -84,6 +89,10 @@ def main() -> int:
     broker = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
     recreate_database(url)
     data_dir = Path(tempfile.mkdtemp(prefix="crm-bench-load-"))
+    # One master key and one secret key for the set-up (development settings) and the served product
+    # (production settings): both read the tenant's wrapped data key and the signed model files.
+    os.environ["CRM_MASTER_KEYS"] = f"bench:{base64.b64encode(secrets.token_bytes(32)).decode()}"
+    os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
     django_setup(database_url=url, data_dir=data_dir)
 
     from django_tenants.utils import schema_context
@@ -105,10 +114,16 @@ def main() -> int:
             leads_rescore_open()
             token = token_issue(user=actor).key
 
-        # Rate limits would answer most of this load with 429: they are not what is measured here.
+        # Served as deployed: production settings (DEBUG off, persistent connections with health
+        # checks), behind a proxy that terminates TLS. Rate limits would answer most of this load
+        # with 429: they are not what is measured here.
         env = {
-            **os.environ,
+            **{name: value for name, value in os.environ.items() if name not in ("CRM_ENV", "DJANGO_DEBUG")},
             "PYTHONUNBUFFERED": "1",
+            "DJANGO_SETTINGS_MODULE": "crm_saas.settings.production",
+            "DJANGO_ALLOWED_HOSTS": ".localhost,localhost",
+            "LOG_FORMAT": "plain",
+            "LOG_LEVEL": "WARNING",
             "CRM_THROTTLE_USER": "1000000/min",
             "CRM_TASKS_IN_PROCESS": "false",
             "REDIS_URL": broker,

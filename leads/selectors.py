@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from crm_saas.errors import NotFoundError, PermissionDeniedError
 from crm_saas.roles import Capability
-from leads.models import FollowUp, Lead, LeadNote
+from leads.models import FollowUp, Lead, LeadNote, LeadScore
 from tenants.accounts.models import User
 
 ORDERINGS = {
@@ -90,6 +90,26 @@ def lead_get_for_user(*, user: User, lead_id: Any) -> Lead:
         return leads_visible_to(user).get(pk=int(lead_id))
     except (Lead.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise NotFoundError("Lead not found.") from exc
+
+
+# What a score's model version carries besides its number: training reports of several kilobytes,
+# read by the model pages, never by a score's history.
+_MODEL_REPORT_FIELDS = tuple(
+    f"model_version__{name}"
+    for name in (
+        "metrics",
+        "candidates",
+        "excluded_columns",
+        "overridden_columns",
+        "feature_importance",
+        "data_summary",
+    )
+)
+
+
+def lead_score_history(lead: Lead) -> QuerySet[LeadScore]:
+    """The lead's scores, newest first, each with its model version (without its training report)."""
+    return lead.score_history.select_related("model_version").defer(*_MODEL_REPORT_FIELDS)
 
 
 def score_distribution() -> list[dict[str, int]]:

@@ -58,7 +58,7 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     labels = dict(CustomField.objects.values_list("key", "label"))
     attributes = [(labels.get(key, key), value) for key, value in sorted(lead.attributes.items())]
     latest = lead_score_latest(lead) if lead.score is not None else None
-    history = list(lead.score_history.select_related("model_version")[:30])
+    history = list(selectors.lead_score_history(lead)[:30])
     model_version = latest.model_version.version if latest and latest.model_version_id else None
     context = {
         "lead": lead,

@@ -50,7 +50,7 @@ class LeadScoreView(TenantAPIView):
     @extend_schema(responses=ScoreOutput, tags=["scoring"])
     def get(self, request: Request, lead_id: int) -> Response:
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
-        entries = list(lead.score_history.select_related("model_version")[:50])
+        entries = list(selectors.lead_score_history(lead)[:50])
         latest = reasons.lead_score_latest(lead, history=entries)
         if not entries:  # scored just now
             entries = [latest]

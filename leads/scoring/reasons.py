@@ -21,6 +21,7 @@ from leads.models import CLOSED_STATUSES, Lead, LeadScore
 from leads.scoring.features import lead_frame
 from leads.scoring.refresh import REASONS_PENDING_KEY
 from leads.scoring.service import FACTORS_KEPT, Scorer, frame_score, leads_score, scorer_load
+from leads.selectors import lead_score_history
 from ml.models import ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -30,10 +31,10 @@ REASONS_BATCH = 1000
 def lead_score_latest(lead: Lead, *, history: list[LeadScore] | None = None) -> LeadScore:
     """The lead's latest score with its reasons, scoring or explaining it now if needed.
     ``history``: the lead's scores, newest first, when the caller has read them already."""
-    latest = history[0] if history else lead.score_history.select_related("model_version").first()
+    latest = history[0] if history else lead_score_history(lead).first()
     if latest is None:
         leads_score([lead])
-        return lead.score_history.select_related("model_version").first()
+        return lead_score_history(lead).first()
     if latest.factors is None:
         try:
             result = leads_score([lead], version=latest.model_version, record_history=False)[0]

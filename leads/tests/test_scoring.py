@@ -369,3 +369,24 @@ def test_bulk_rescoring_writes_only_the_leads_whose_score_moved(alpha) -> None:
 
         retrained = service.lead_model_train(actor=alpha.users[MANAGER])  # a new version: every lead
         assert LeadScore.objects.filter(lead=lead, model_version=retrained).count() == 1
+
+
+def test_a_score_reads_its_model_version_without_the_training_report(alpha) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with alpha.active():
+        make_history(alpha, n=120)
+        job = Job.objects.create(kind=service.TRAIN_JOB, created_by=alpha.users[MANAGER])
+        job_run(job_id=str(job.pk), handler=service.lead_model_train_run)
+        lead = lead_create(actor=alpha.users[REP], data={"company": "Reported", "attributes": {"budget": 50}})
+        service.leads_score([lead])
+    client = alpha.api(REP)
+    client.get(f"/api/v1/leads/{lead.pk}/score/")  # warm-up: tenant routing, token
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/api/v1/leads/{lead.pk}/score/").json()
+    assert body["model_version"] == 1 and body["history"][0]["model_version"] == 1
+    history_sql = [query["sql"] for query in queries.captured_queries if '"leads_leadscore"' in query["sql"]]
+    assert history_sql and '"ml_modelversion"."version"' in history_sql[0]
+    for report in ("metrics", "candidates", "feature_importance", "data_summary"):
+        assert f'"ml_modelversion"."{report}"' not in history_sql[0]
