@@ -167,3 +167,45 @@ def test_the_search_path_follows_every_tenant_switch_and_rollback(alpha, beta) -
         assert schema_in_use() == beta.tenant.schema_name  # sent again, not trusted
         connection.set_tenant(alpha.tenant)
         assert schema_in_use() == alpha.tenant.schema_name
+
+
+def test_the_search_path_is_sent_only_when_the_session_path_changes(alpha, beta) -> None:
+    """The tenant middleware sets the tenant on every request; the SET goes out only when the
+    session's path differs, and again whenever PostgreSQL may have dropped it."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    def sets_sent(step) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            step()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_schema()")
+                in_use = cursor.fetchone()[0]
+        assert in_use == connection.schema_name
+        return [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SET search_path")]
+
+    def request_for(world) -> callable:
+        def step() -> None:  # what the tenant middleware does for each request
+            connection.set_schema_to_public()
+            connection.set_tenant(world.tenant)
+
+        return step
+
+    assert len(sets_sent(request_for(alpha))) in (0, 1)  # whatever the session had before
+    assert sets_sent(request_for(alpha)) == []
+    assert sets_sent(request_for(alpha)) == []
+    assert len(sets_sent(request_for(beta))) == 1
+    assert sets_sent(request_for(beta)) == []
+    assert len(sets_sent(request_for(alpha))) == 1
+
+    def rolled_back_switch() -> None:
+        with transaction.atomic():
+            connection.set_tenant(beta.tenant)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            transaction.set_rollback(True)
+        connection.set_tenant(beta.tenant)
+
+    # The SET to beta inside the block was undone by its rollback: it must be sent again.
+    assert len(sets_sent(rolled_back_switch)) == 2
+    assert sets_sent(request_for(beta)) == []

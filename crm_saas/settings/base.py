@@ -113,12 +113,12 @@ TEMPLATES = [
 # --- Data stores --------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_saas")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["ENGINE"] = "crm_saas.postgresql"  # django-tenants' backend, see its base.py
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Send `SET search_path` once per tenant switch instead of before every query. Safe because the
-# setting lives in the session: django-tenants forgets it on every tenant switch, rollback,
-# savepoint rollback and reconnect (a rolled-back SET is undone by PostgreSQL), and PgBouncer, if
-# any, runs in session mode (docs/deploy.md).
+# Send `SET search_path` only when the session's path changes instead of before every query. Safe
+# because the setting lives in the session: the backend (crm_saas/postgresql) forgets it on every
+# rollback, savepoint rollback, close and reconnect (a rolled-back SET is undone by PostgreSQL),
+# and PgBouncer, if any, runs in session mode (docs/deploy.md).
 TENANT_LIMIT_SET_CALLS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
