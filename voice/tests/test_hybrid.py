@@ -20,6 +20,7 @@ from voice.services.settings import voice_settings_get, voice_settings_update
 from voice.speech import speak
 from voice.transcription.base import SAMPLE_RATE, EngineHints, Transcript, audio_data_from_wav, pcm16k
 from voice.transcription.hybrid import (
+    ALTERNATIVE_MIN_SIMILARITY,
     GRAMMAR_MIN_SIMILARITY,
     HybridCommandEngine,
     free_text_start,
@@ -345,3 +346,41 @@ def test_grammar_repair_keeps_what_the_grammar_cannot_say(grammar):
     assert grammar_repair(words("assign hooli to tom"), words("assign who lee to sam"), accepts) == (
         words("assign hooli to sam")
     )
+
+
+# -- the reading not kept, offered to the parser (voice.commands.nbest) ------------------------------
+
+
+def test_whispers_reading_is_the_alternative_when_the_grammars_is_kept(hints):
+    engine = HybridCommandEngine(
+        whisper=Said(WHISPER, "Mark Lobeck as qualified."), grammar=Said(GRAMMAR, "mark globex as qualified")
+    )
+
+    heard = engine.transcribe(clip("mark globex as qualified"), hints=hints)
+
+    assert heard.text == "mark globex as qualified"
+    assert heard.recognition["alternatives"] == ["Mark Lobeck as qualified."]
+
+
+def test_the_grammars_reading_is_the_alternative_when_whispers_is_kept_and_it_sounds_alike_enough(hints):
+    # Whisper copied a name from its prompt; the two are too unlike for the grammar to win outright,
+    # but alike enough for its reading to be offered.
+    whisper = "Move to Cooper, Sam Ortiz."
+    grammar = "move jane cooper to qualified"
+    assert ALTERNATIVE_MIN_SIMILARITY <= transcript_similarity(grammar, whisper) < GRAMMAR_MIN_SIMILARITY
+    engine = HybridCommandEngine(whisper=Said(WHISPER, whisper), grammar=Said(GRAMMAR, grammar))
+
+    heard = engine.transcribe(clip(grammar), hints=hints)
+
+    assert heard.text == whisper and heard.recognition["winner"] == WHISPER
+    assert heard.recognition["alternatives"] == [grammar]
+
+
+def test_the_grammars_reading_of_unrelated_speech_is_not_offered(hints):
+    whisper, grammar = "Happy birthday to you.", "set up lead r c x o group"
+    assert transcript_similarity(grammar, whisper) < ALTERNATIVE_MIN_SIMILARITY
+    engine = HybridCommandEngine(whisper=Said(WHISPER, whisper), grammar=Said(GRAMMAR, grammar))
+
+    heard = engine.transcribe(clip("happy birthday to you"), hints=hints)
+
+    assert heard.text == whisper and heard.recognition["alternatives"] == []

@@ -69,6 +69,9 @@ from voice.transcription.whisper import WhisperEngine
 ENGINE_NAME = "hybrid-commands"
 # Tuned on bench/voice_hybrid_tuning.py's set (not the benchmark's): see the module docstring.
 GRAMMAR_MIN_SIMILARITY = 0.53
+# When Whisper's text is kept, the grammar's is offered as an alternative only if at least this
+# alike (see HybridCommandEngine.alternative).
+ALTERNATIVE_MIN_SIMILARITY = 0.35
 # A disagreement at the end is only a free-text tail if the grammar put at least this many words
 # there after at least this many agreed words (a command head and a name).
 TAIL_MIN_WORDS = 2
@@ -248,9 +251,20 @@ class HybridCommandEngine:
             else:
                 text, confidence = kept, decision["similarity"]
                 segments = snapped.segments if kept == snapped.text else []
+        alternative = self.alternative(
+            wav16k,
+            jsgf=jsgf,
+            decision=decision,
+            whisper_text=heard.text,
+            grammar_text=snapped.text if snapped else None,
+            noted=noted,
+        )
         recognition = {
             **decision,
             "threshold": self.threshold,
+            # The other engine's reading, for the parser to fall back on when the kept text is no
+            # complete command (voice.commands.nbest); never shown as the transcript.
+            "alternatives": [alternative] if alternative else [],
             "hypotheses": {WHISPER_ENGINE: heard.text, GRAMMAR_ENGINE: snapped.text if snapped else None},
             "seconds": {
                 WHISPER_ENGINE: heard.processing_seconds,
@@ -271,6 +285,37 @@ class HybridCommandEngine:
             segments=[{**segment, "engine": decision["winner"]} for segment in segments],
             recognition=recognition,
         )
+
+    def alternative(
+        self,
+        wav16k: bytes,
+        *,
+        jsgf: str,
+        decision: dict,
+        whisper_text: str,
+        grammar_text: str | None,
+        noted: str | None,
+    ) -> str | None:
+        """The reading not kept: Whisper's when the grammar's won; when Whisper's won, the grammar's as
+        it would have been kept (with Whisper's note text, repairs and numbers check), if it sounds at
+        least ALTERNATIVE_MIN_SIMILARITY like Whisper's.
+
+        The floor keeps the grammar's forced reading of speech that is no command at all from being
+        taken for one: on bench/voice_hybrid_tuning.py's ten unrelated sentences, with the parser
+        choosing (voice.commands.nbest), a floor of 0.30 let "let's order pizza for the team meeting"
+        (0.33 alike) become "ring nexora health the day after tomorrow evening"; from 0.35 none
+        became a command that the hybrid alone would not have made.
+        """
+        if decision["winner"] == GRAMMAR_ENGINE:
+            return whisper_text
+        similarity = decision.get("similarity")
+        if not grammar_text or similarity is None or similarity < ALTERNATIVE_MIN_SIMILARITY:
+            return None
+        whisper_words = spoken_words(whisper_text)
+        if noted:
+            return noted if numbers_heard(spoken_words(noted), whisper_words) else None
+        kept, _ = self.grammar_text(wav16k, jsgf=jsgf, grammar_text=grammar_text, whisper_text=whisper_text)
+        return kept
 
     def note_text(self, wav16k: bytes, *, jsgf: str, grammar_text: str, whisper_text: str) -> str | None:
         """The grammar's note head with Whisper's note text after it, or None if the grammar did not hear

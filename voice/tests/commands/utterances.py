@@ -85,6 +85,8 @@ TABLE: list[Case] = [
     ("Mark Wayne Enterprises as converted.", "update_lead_status", {"lead_id": 63, "status": "converted"}),
     ("we won the globex deal", "update_lead_status", {"lead_id": 42, "status": "converted"}),
     ("jane doe is not interested", "update_lead_status", {"lead_id": 8, "status": "lost"}),
+    ("hooli is not interested anymore", "update_lead_status", {"lead_id": 9, "status": "lost"}),
+    ("initech is not interested any more", "update_lead_status", {"lead_id": 55, "status": "lost"}),
     ("update umbrella to contacted", "update_lead_status", {"lead_id": 8, "status": "contacted"}),
     ("set lead number 31 to new", "update_lead_status", {"lead_id": 31, "status": "new"}),
     ("qualify initech", "update_lead_status", {"lead_id": 55, "status": "qualified"}),
