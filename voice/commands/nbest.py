@@ -10,7 +10,10 @@ command naming a real lead.
 The rule: the first reading is kept unless the parser cannot use it: no known intent, too unsure
 to confirm, or a lead or person named that matches no record (``command_unusable``). Only then is
 the first alternative that is a complete command (known intent, nothing missing or ambiguous,
-confident enough) taken; if none is, the first reading stays, so the speaker is asked back about
+confident enough) taken, and when the first reading had an intent (only its name matched nothing),
+only an alternative with the same intent: Whisper hears the command words far better than names,
+so "Assign some enthusiastic to me." may become "assign summit logistics to me" but not the
+grammar's "note on summit logistics"; if none is, the first reading stays, so the speaker is asked back about
 what they most likely said. A first reading that is merely incomplete (no date said for a
 follow-up) or ambiguous (two leads called Acme) is kept: asking back is the right answer there, and
 the grammar's reading, which always has a date and one name, would be a guess. Writes still wait
@@ -53,8 +56,11 @@ def command_parse_best(
     first = command_parse(first_text, now=now, timezone=timezone, context=context)
     if not command_unusable(first):
         return first_index, first
+    # A first reading with an intent is trusted for that: only its name failed, so an alternative
+    # must say the same thing about a record the workspace has.
+    wanted = None if first.intent == schema.UNKNOWN else first.intent
     for index, text in readings[1:]:
         action = command_parse(text, now=now, timezone=timezone, context=context)
-        if command_complete(action):
+        if command_complete(action) and wanted in {None, action.intent}:
             return index, action
     return first_index, first

@@ -64,3 +64,12 @@ def test_what_counts_as_usable_and_complete(context):
     assert not command_unusable(parse("mark acme as lost", context))  # ambiguous: asked back
     assert not command_complete(parse("mark acme as lost", context))
     assert command_complete(parse("assign hooli to tom baker", context))
+
+
+def test_an_alternative_must_keep_the_intent_the_first_reading_had(context):
+    # Whisper heard the command words and missed the name; the grammar heard another command.
+    index, action = best(["Assign Sam Enthusiastic to me.", "add a note to hooli they want a demo"], context)
+    assert index == 0 and action.intent == schema.ASSIGN_LEAD and action.missing == ["lead"]
+
+    index, action = best(["Assign Sam Enthusiastic to me.", "assign hooli to me"], context)
+    assert index == 1 and action.entities["lead_id"] == 9
