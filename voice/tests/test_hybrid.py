@@ -384,3 +384,15 @@ def test_the_grammars_reading_of_unrelated_speech_is_not_offered(hints):
     heard = engine.transcribe(clip("happy birthday to you"), hints=hints)
 
     assert heard.text == whisper and heard.recognition["alternatives"] == []
+
+
+def test_whispers_sentence_with_the_name_the_audio_fits_is_offered_first(hints):
+    said = "assign umbrella health to me"
+    engine = HybridCommandEngine(
+        whisper=Said(WHISPER, "Assign umbrella hell to me."), grammar=Said(GRAMMAR, "note on hooli to me up")
+    )
+
+    heard = engine.transcribe(clip(said), hints=hints)
+
+    assert heard.recognition["winner"] == WHISPER
+    assert heard.recognition["alternatives"][0] == said

@@ -61,6 +61,7 @@ from rapidfuzz.distance import Levenshtein
 from voice.commands.grammar import FREE_TEXT_LEADS, FREE_TEXT_PROBE
 from voice.transcription.base import EngineHints, Transcript, TranscriptionEngine, TranscriptionFailed
 from voice.transcription.g2p import NUMBER_WORDS, spoken_tail, spoken_words, text_phones
+from voice.transcription.slots import name_filled
 from voice.transcription.sphinx import ENGINE_NAME as GRAMMAR_ENGINE
 from voice.transcription.sphinx import SphinxGrammarEngine, sphinx_choose, sphinx_grammar_accepts
 from voice.transcription.whisper import ENGINE_NAME as WHISPER_ENGINE
@@ -259,12 +260,18 @@ class HybridCommandEngine:
             grammar_text=snapped.text if snapped else None,
             noted=noted,
         )
+        alternatives = [alternative] if alternative else []
+        if decision["winner"] == WHISPER_ENGINE and jsgf:
+            # Whisper's sentence with a misheard name replaced, as the audio decides (slots.py); first,
+            # as it keeps Whisper's command words.
+            filled = name_filled(wav16k, jsgf=jsgf, words=whisper_words)
+            alternatives = [filled, *alternatives] if filled else alternatives
         recognition = {
             **decision,
             "threshold": self.threshold,
             # The other engine's reading, for the parser to fall back on when the kept text is no
             # complete command (voice.commands.nbest); never shown as the transcript.
-            "alternatives": [alternative] if alternative else [],
+            "alternatives": alternatives,
             "hypotheses": {WHISPER_ENGINE: heard.text, GRAMMAR_ENGINE: snapped.text if snapped else None},
             "seconds": {
                 WHISPER_ENGINE: heard.processing_seconds,
