@@ -22,6 +22,7 @@ from voice.transcription.base import SAMPLE_RATE, EngineHints, Transcript, audio
 from voice.transcription.hybrid import (
     ALTERNATIVE_MIN_SIMILARITY,
     GRAMMAR_MIN_SIMILARITY,
+    HEARD_WORDS,
     HybridCommandEngine,
     free_text_start,
     grammar_repair,
@@ -396,3 +397,15 @@ def test_whispers_sentence_with_the_name_the_audio_fits_is_offered_first(hints):
 
     assert heard.recognition["winner"] == WHISPER
     assert heard.recognition["alternatives"][0] == said
+
+
+def test_the_grammars_reading_is_not_offered_with_a_day_whisper_did_not_hear(hints):
+    whisper, grammar = "Follow up, we do my hot lead tomorrow morning.", "follow up with globex on tuesday morning"
+    assert ALTERNATIVE_MIN_SIMILARITY <= transcript_similarity(grammar, whisper) < GRAMMAR_MIN_SIMILARITY
+    engine = HybridCommandEngine(whisper=Said(WHISPER, whisper), grammar=Said(GRAMMAR, grammar))
+
+    heard = engine.transcribe(clip("follow up with jane cooper tomorrow morning"), hints=hints)
+
+    assert heard.text == whisper and grammar not in heard.recognition["alternatives"]
+    assert numbers_heard(words("on friday"), words("on friday at ten"), words=HEARD_WORDS)
+    assert not numbers_heard(words("on tuesday"), words("tomorrow"), words=HEARD_WORDS)
