@@ -135,6 +135,7 @@ TABLE: list[Case] = [
     ("add a note to hooli", "add_note", {"lead_id": 9, "_missing": ["note"]}),
     # "add" heard as "and", an article before "note for"
     ("And a note to hooli, they want a demo.", "add_note", {"lead_id": 9, "note": "they want a demo"}),
+    ("Another note to hooli, they want a demo.", "add_note", {"lead_id": 9, "note": "they want a demo"}),
     (
         "the note for initech call back after the trade show",
         "add_note",
