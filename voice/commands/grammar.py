@@ -97,6 +97,15 @@ def commands_jsgf(*, lead_names: list[str], user_names: list[str], dictionary: f
     return "\n".join(lines) + "\n"
 
 
+def grammar_rule_phrases(jsgf: str, rule: str) -> list[str]:
+    """The alternatives of one plain rule of a grammar ``commands_jsgf`` wrote ("lead_name" -> the
+    lead names as spoken), or [] if the grammar has no such rule."""
+    match = re.search(rf"^<{re.escape(rule)}> = (?P<body>[^;]*);$", jsgf, re.MULTILINE)
+    if match is None:
+        return []
+    return [phrase.strip() for phrase in match["body"].split("|") if phrase.strip()]
+
+
 def grammar_name_words(names: Iterable[str]) -> set[str]:
     """The words the grammar may use for these names, possessives included ("haddad" and "haddad's"),
     so that the caller can ask the recogniser for pronunciations of the ones its dictionary lacks."""

@@ -64,7 +64,9 @@ _LEADING_RE = re.compile(r"^(?:" + "|".join(LEADING_FILLERS) + r")\s+(?=\S)", re
 
 # Recognisers often write a spoken "add" as "and" ("And a note to Acme ...", "And then a new lead
 # from ..."), which would then go as a leading filler; before "a lead" or "a note" it is the verb.
+# "add a" run together is "another" ("Another lead called Pinecrest ..."), which means the same.
 _AND_FOR_ADD_RE = re.compile(r"^and(?:\s+then)?\s+(?=an?\s+(?:new\s+|quick\s+)?(?:lead|note|comment)\b)", re.IGNORECASE)
+_ANOTHER_RE = re.compile(r"^another\s+(?=(?:new\s+|quick\s+)?(?:lead|note|comment)\b)", re.IGNORECASE)
 
 _EMAIL_WORD = r"[a-z0-9][a-z0-9_+\-]*"
 _EMAIL_SEP = r"(?:\s+(?:dot|period|point|underscore|dash|hyphen|plus)\s+|[._\-+])"
@@ -95,8 +97,8 @@ def text_clean(text: str) -> str:
 
 
 def misheard_add_repair(text: str) -> str:
-    """A misheard "add" at the start: "and a note to acme ..." -> "add a note to acme ..."."""
-    return _AND_FOR_ADD_RE.sub("add ", text)
+    """A misheard "add" at the start: "and a note to acme ..." or "another note to acme ..." -> "add a note ..."."""
+    return _ANOTHER_RE.sub("add a ", _AND_FOR_ADD_RE.sub("add ", text))
 
 
 def leading_fillers_strip(text: str) -> str:

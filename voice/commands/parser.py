@@ -63,6 +63,10 @@ MISSING_FACTOR = 0.85
 NO_MATCH_FACTOR = 0.8
 # A query said with "lead" for "leads" counts only if its filters explain at least half its words.
 SINGULAR_QUERY_COVERAGE = 0.5
+# A command after one stray word is read only in sentences of at least this many words, and is less certain.
+STRAY_MIN_WORDS = 4
+STRAY_FACTOR = 0.9
+_NOT_STRAY = frozenset({*UNSUPPORTED_VERBS, *CANCEL_WORDS, "don't", "dont", "not", "never", "undo", "without"})
 
 _LEAD_LEADING = re.compile(r"^(?:(?:the|a|an|our|my|that|this|to|with|on|for)\s+)+", re.I)
 _LEAD_INTRO = re.compile(r"^lead\s+(?:for|from|at|with|called|named)\s+", re.I)
@@ -106,7 +110,18 @@ def command_parse(text: str, *, now: datetime, timezone: str, context: CommandCo
     cleaned = leading_fillers_strip(misheard_add_repair(cleaned))
     if not cleaned:
         return CommandAction(schema.UNKNOWN, {}, 0.0, False, [], EMPTY_REPLY)
-    return _parse(cleaned, now=now, timezone=timezone, context=context)
+    action = _parse(cleaned, now=now, timezone=timezone, context=context)
+    words = cleaned.split()
+    if action.intent == schema.UNKNOWN and len(words) >= STRAY_MIN_WORDS and words[0].lower() not in _NOT_STRAY:
+        # A recogniser's stray first word ("Come create a new lead ..." for "um create ...", the
+        # prompt's "Team" before the command): the rest may be a command worth confirming. Not after
+        # a verb the product refuses or a "no" ("delete a note to acme ..." is no note to add).
+        rest = _parse(misheard_add_repair(" ".join(words[1:])), now=now, timezone=timezone, context=context)
+        confidence = round(rest.confidence * STRAY_FACTOR, 2)
+        if rest.intent not in {schema.UNKNOWN, schema.QUERY_LEADS} and confidence >= CONFIDENCE_MIN:
+            rest.confidence = confidence
+            return rest
+    return action
 
 
 def _short_reply(text: str) -> CommandAction | None:

@@ -135,7 +135,7 @@ STATUS = _compile(
         0.85,
     ),
     (
-        rf"^(?:the\s+)?(?:status\s+of\s+)?(?P<lead>.+?)\s+{phrases_regex(STATE_LINKS)}\s+(?:now\s+)?(?:a\s+|an\s+)?(?P<status>{_STATUS})(?:\s+now)?$",
+        rf"^(?:the\s+)?(?:status\s+of\s+)?(?P<lead>.+?)\s+{phrases_regex(STATE_LINKS)}\s+(?:now\s+)?(?:a\s+|an\s+)?(?P<status>{_STATUS})(?:\s+(?:now|anymore|any\s+more))?$",
         0.8,
     ),
     (

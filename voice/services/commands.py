@@ -27,7 +27,8 @@ from leads import selectors as lead_selectors
 from leads.models import Lead
 from tenants.accounts.models import User
 from voice.commands import schema
-from voice.commands.parser import CommandContext, LeadRef, UserRef, command_parse
+from voice.commands.nbest import command_parse_best
+from voice.commands.parser import CommandContext, LeadRef, UserRef
 from voice.models import VoiceCommand, VoiceCommandStatus
 from voice.services.command_reads import query_leads, read_lead_score
 
@@ -70,10 +71,15 @@ def voice_command_submit_text(*, speaker: User, text: str) -> VoiceCommand:
     return _understand(VoiceCommand(speaker=speaker), speaker=speaker, text=text)
 
 
-def _understand(command: VoiceCommand, *, speaker: User, text: str) -> VoiceCommand:
+def _understand(command: VoiceCommand, *, speaker: User, text: str, alternatives: tuple[str, ...] = ()) -> VoiceCommand:
     """Parse ``text`` into ``command`` (a new row, or a spoken command once transcribed), store
-    it, and answer reads, ask back, or leave writes waiting for confirmation."""
-    action = command_parse(text, now=timezone.now(), timezone=_timezone(), context=command_context(speaker=speaker))
+    it, and answer reads, ask back, or leave writes waiting for confirmation. ``alternatives`` are
+    the recogniser's other readings of the same audio, used when ``text`` is no complete command
+    (``command_parse_best``); the reading used becomes the command's text."""
+    index, action = command_parse_best(
+        [text, *alternatives], now=timezone.now(), timezone=_timezone(), context=command_context(speaker=speaker)
+    )
+    text = [text, *alternatives][index]
     pending = _latest_pending(speaker) if action.intent in {schema.CONFIRM, schema.CANCEL} else None
     if action.intent in {schema.CONFIRM, schema.CANCEL} and pending is None:
         action.reply = "There is nothing waiting for a yes or no. " + action.reply if action.reply else ""
@@ -310,7 +316,8 @@ def voice_command_transcribed(*, voice_log: Any) -> VoiceCommand | None:
         return _finish(
             command, VoiceCommandStatus.FAILED, reply="I heard nothing I could understand. Please try again."
         )
-    return _understand(command, speaker=speaker, text=text)
+    alternatives = (voice_log.recognition or {}).get("alternatives") or []
+    return _understand(command, speaker=speaker, text=text, alternatives=tuple(str(a) for a in alternatives if a))
 
 
 def voice_command_transcription_failed(*, voice_log: Any, message: str) -> None:

@@ -20,7 +20,9 @@ from voice.services.settings import voice_settings_get, voice_settings_update
 from voice.speech import speak
 from voice.transcription.base import SAMPLE_RATE, EngineHints, Transcript, audio_data_from_wav, pcm16k
 from voice.transcription.hybrid import (
+    ALTERNATIVE_MIN_SIMILARITY,
     GRAMMAR_MIN_SIMILARITY,
+    HEARD_WORDS,
     HybridCommandEngine,
     free_text_start,
     grammar_repair,
@@ -345,3 +347,65 @@ def test_grammar_repair_keeps_what_the_grammar_cannot_say(grammar):
     assert grammar_repair(words("assign hooli to tom"), words("assign who lee to sam"), accepts) == (
         words("assign hooli to sam")
     )
+
+
+# -- the reading not kept, offered to the parser (voice.commands.nbest) ------------------------------
+
+
+def test_whispers_reading_is_the_alternative_when_the_grammars_is_kept(hints):
+    engine = HybridCommandEngine(
+        whisper=Said(WHISPER, "Mark Lobeck as qualified."), grammar=Said(GRAMMAR, "mark globex as qualified")
+    )
+
+    heard = engine.transcribe(clip("mark globex as qualified"), hints=hints)
+
+    assert heard.text == "mark globex as qualified"
+    assert heard.recognition["alternatives"] == ["Mark Lobeck as qualified."]
+
+
+def test_the_grammars_reading_is_the_alternative_when_whispers_is_kept_and_it_sounds_alike_enough(hints):
+    # Whisper copied a name from its prompt; the two are too unlike for the grammar to win outright,
+    # but alike enough for its reading to be offered.
+    whisper = "Move to Cooper, Sam Ortiz."
+    grammar = "move jane cooper to qualified"
+    assert ALTERNATIVE_MIN_SIMILARITY <= transcript_similarity(grammar, whisper) < GRAMMAR_MIN_SIMILARITY
+    engine = HybridCommandEngine(whisper=Said(WHISPER, whisper), grammar=Said(GRAMMAR, grammar))
+
+    heard = engine.transcribe(clip(grammar), hints=hints)
+
+    assert heard.text == whisper and heard.recognition["winner"] == WHISPER
+    assert heard.recognition["alternatives"] == [grammar]
+
+
+def test_the_grammars_reading_of_unrelated_speech_is_not_offered(hints):
+    whisper, grammar = "Happy birthday to you.", "set up lead r c x o group"
+    assert transcript_similarity(grammar, whisper) < ALTERNATIVE_MIN_SIMILARITY
+    engine = HybridCommandEngine(whisper=Said(WHISPER, whisper), grammar=Said(GRAMMAR, grammar))
+
+    heard = engine.transcribe(clip("happy birthday to you"), hints=hints)
+
+    assert heard.text == whisper and heard.recognition["alternatives"] == []
+
+
+def test_whispers_sentence_with_the_name_the_audio_fits_is_offered_first(hints):
+    said = "assign umbrella health to me"
+    engine = HybridCommandEngine(
+        whisper=Said(WHISPER, "Assign umbrella hell to me."), grammar=Said(GRAMMAR, "note on hooli to me up")
+    )
+
+    heard = engine.transcribe(clip(said), hints=hints)
+
+    assert heard.recognition["winner"] == WHISPER
+    assert heard.recognition["alternatives"][0] == said
+
+
+def test_the_grammars_reading_is_not_offered_with_a_day_whisper_did_not_hear(hints):
+    whisper, grammar = "Follow up, we do my hot lead tomorrow morning.", "follow up with globex on tuesday morning"
+    assert ALTERNATIVE_MIN_SIMILARITY <= transcript_similarity(grammar, whisper) < GRAMMAR_MIN_SIMILARITY
+    engine = HybridCommandEngine(whisper=Said(WHISPER, whisper), grammar=Said(GRAMMAR, grammar))
+
+    heard = engine.transcribe(clip("follow up with jane cooper tomorrow morning"), hints=hints)
+
+    assert heard.text == whisper and grammar not in heard.recognition["alternatives"]
+    assert numbers_heard(words("on friday"), words("on friday at ten"), words=HEARD_WORDS)
+    assert not numbers_heard(words("on tuesday"), words("tomorrow"), words=HEARD_WORDS)

@@ -176,3 +176,47 @@ def test_the_speech_prompt_names_the_team_and_recent_leads_apart_from_its_senten
     assert prompt.endswith(f"Team: {', '.join(colleagues)}. Leads: Globex, Jane Cooper.")
     # Names stay out of the command sentences: a sentence with a name gets copied with that name.
     assert not any(name in sentence for sentence in COMMAND_PROMPT_WORDS for name in ["Globex", *colleagues])
+
+
+def test_a_spoken_command_falls_back_on_the_recognisers_other_reading(alpha) -> None:
+    # The kept transcript is no command (Whisper wrote a sentence where a name was said); the other
+    # engine's reading of the same audio, kept with the log, is a whole command naming a real lead.
+    from voice.models import VoiceCommand, VoiceCommandStatus, VoiceLog, VoiceLogKind, VoiceLogStatus
+    from voice.services.commands import voice_command_transcribed
+
+    with alpha.active():
+        rep = alpha.users[REP]
+        lead = lead_create(actor=rep, data={"name": "Omar Haddad"})
+        readings = {
+            "What do you know about Nadia?": ["what is omar haddad's score"],
+            "Remind me to call Omar Haddad.": ["what is omar haddad's score"],  # no date yet: asked back
+            "Sing me a song.": ["sing along"],  # neither is a command: the first is kept
+        }
+        commands = {}
+        for transcript, alternatives in readings.items():
+            log = VoiceLog.objects.create(
+                kind=VoiceLogKind.COMMAND,
+                uploaded_by=rep,
+                status=VoiceLogStatus.TRANSCRIBED,
+                format="wav",
+                duration_seconds=2.0,
+                size_bytes=64000,
+                sha256="0" * 64,
+                transcript=transcript,
+                recognition={"winner": "whisper-tiny-en", "alternatives": alternatives},
+            )
+            VoiceCommand.objects.create(speaker=rep, voice_log=log, status=VoiceCommandStatus.TRANSCRIBING)
+            commands[transcript] = voice_command_transcribed(voice_log=log)
+
+    used = commands["What do you know about Nadia?"]
+    assert used.text == "what is omar haddad's score"
+    assert used.action["intent"] == "read_lead_score" and used.action["entities"]["lead_id"] == lead.pk
+    assert used.status == VoiceCommandStatus.ANSWERED
+    assert (
+        commands["Remind me to call Omar Haddad."].text == "Remind me to call Omar Haddad."
+    )  # asked back, not replaced
+    assert commands["Remind me to call Omar Haddad."].status == VoiceCommandStatus.NEEDS_INPUT
+    assert (
+        commands["Sing me a song."].text == "Sing me a song."
+        and commands["Sing me a song."].action["intent"] == "unknown"
+    )

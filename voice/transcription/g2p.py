@@ -147,11 +147,20 @@ def text_phones(text: str) -> list[str]:
     The phrase goes to espeak-ng as it is, so "10 am" and "ten a m" sound alike; a phoneme that
     does not map is left out rather than failing the phrase.
     """
-    spoken = re.sub(r"[^A-Za-z0-9' ]+", " ", text).strip()
-    if not spoken:
-        return []
+    return phrases_phones([text])[0]
+
+
+def phrases_phones(texts: list[str]) -> list[list[str]]:
+    """``text_phones`` of many phrases with one espeak-ng call (a grammar's names, say)."""
+    spoken = [re.sub(r"[^A-Za-z0-9' ]+", " ", text).strip() for text in texts]
+    said = [phrase for phrase in spoken if phrase]
+    heard = dict(zip(said, espeak_phonemes(said), strict=True))
+    return [_phones(heard[phrase]) if phrase else [] for phrase in spoken]
+
+
+def _phones(phonemes: str) -> list[str]:
     phones: list[str] = []
-    for word_phonemes in espeak_phonemes([spoken])[0].split():
+    for word_phonemes in phonemes.split():
         mapped = arpabet_from_espeak(word_phonemes)
         if mapped is None:
             mapped = [phone for token in word_phonemes.split("_") for phone in arpabet_from_espeak(token) or []]

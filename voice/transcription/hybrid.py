@@ -35,6 +35,12 @@ text after "add a note to <lead>") is taken from Whisper when the two tails soun
 acoustic model prefers Whisper's (``_free_tail``); and if the result still has a number Whisper did
 not hear, Whisper's text is kept after all (``numbers_heard``).
 
+The reading not kept goes with the transcript (``recognition["alternatives"]``): Whisper's when the
+grammar's won; when Whisper's won, Whisper's sentence with a misheard name replaced as the audio
+decides (voice.transcription.slots) and the grammar's reading if at least ALTERNATIVE_MIN_SIMILARITY
+alike. The parser falls back on them only when the transcript is no usable command
+(voice.commands.nbest).
+
 The threshold was tuned by bench/voice_hybrid_tuning.py on its own 54 utterances (another tenant's
 names, other phrasings, other voice assignments, open commands and unrelated sentences; none of
 bench/voice_commands.py's): Whisper alone made 29 parse to the right command, the grammar's text
@@ -58,9 +64,10 @@ from functools import lru_cache, partial
 
 from rapidfuzz.distance import Levenshtein
 
-from voice.commands.grammar import FREE_TEXT_LEADS, FREE_TEXT_PROBE
+from voice.commands.grammar import FREE_TEXT_LEADS, FREE_TEXT_PROBE, WEEKDAYS
 from voice.transcription.base import EngineHints, Transcript, TranscriptionEngine, TranscriptionFailed
 from voice.transcription.g2p import NUMBER_WORDS, spoken_tail, spoken_words, text_phones
+from voice.transcription.slots import name_filled
 from voice.transcription.sphinx import ENGINE_NAME as GRAMMAR_ENGINE
 from voice.transcription.sphinx import SphinxGrammarEngine, sphinx_choose, sphinx_grammar_accepts
 from voice.transcription.whisper import ENGINE_NAME as WHISPER_ENGINE
@@ -69,6 +76,11 @@ from voice.transcription.whisper import WhisperEngine
 ENGINE_NAME = "hybrid-commands"
 # Tuned on bench/voice_hybrid_tuning.py's set (not the benchmark's): see the module docstring.
 GRAMMAR_MIN_SIMILARITY = 0.53
+# When Whisper's text is kept, the grammar's is offered as an alternative only if at least this
+# alike (see HybridCommandEngine.alternative).
+ALTERNATIVE_MIN_SIMILARITY = 0.35
+# Words of the grammar's alternative reading that Whisper must have heard too (HybridCommandEngine.alternative).
+HEARD_WORDS = NUMBER_WORDS | frozenset(("today", "tomorrow", "tonight", *WEEKDAYS))
 # A disagreement at the end is only a free-text tail if the grammar put at least this many words
 # there after at least this many agreed words (a command head and a name).
 TAIL_MIN_WORDS = 2
@@ -140,16 +152,16 @@ def grammar_repair(
     return repaired
 
 
-def numbers_heard(grammar_words: list[str], whisper_words: list[str]) -> bool:
-    """Whether every number word of the grammar's text is among Whisper's words (as often).
+def numbers_heard(grammar_words: list[str], whisper_words: list[str], *, words: frozenset[str] = NUMBER_WORDS) -> bool:
+    """Whether every number word (of ``words``) of the grammar's text is among Whisper's words (as often).
 
     Numbers carry the meaning of a command (a lead's number, an hour, a phone number), Whisper hears
     them well, and the grammar recogniser reaches for them when nothing else fits: a name it does not
     know came back as "lead three" (bench/voice_commands.py: "what is the score of Acme"), which would
     pick a record the speaker never named.
     """
-    wanted = Counter(word for word in grammar_words if word in NUMBER_WORDS)
-    return not wanted - Counter(word for word in whisper_words if word in NUMBER_WORDS)
+    wanted = Counter(word for word in grammar_words if word in words)
+    return not wanted - Counter(word for word in whisper_words if word in words)
 
 
 def tail_split(grammar_words: list[str], whisper_words: list[str]) -> tuple[int, int] | None:
@@ -248,9 +260,26 @@ class HybridCommandEngine:
             else:
                 text, confidence = kept, decision["similarity"]
                 segments = snapped.segments if kept == snapped.text else []
+        alternative = self.alternative(
+            wav16k,
+            jsgf=jsgf,
+            decision=decision,
+            whisper_text=heard.text,
+            grammar_text=snapped.text if snapped else None,
+            noted=noted,
+        )
+        alternatives = [alternative] if alternative else []
+        if decision["winner"] == WHISPER_ENGINE and jsgf:
+            # Whisper's sentence with a misheard name replaced, as the audio decides (slots.py); first,
+            # as it keeps Whisper's command words.
+            filled = name_filled(wav16k, jsgf=jsgf, words=whisper_words)
+            alternatives = [filled, *alternatives] if filled else alternatives
         recognition = {
             **decision,
             "threshold": self.threshold,
+            # The other engine's reading, for the parser to fall back on when the kept text is no
+            # complete command (voice.commands.nbest); never shown as the transcript.
+            "alternatives": alternatives,
             "hypotheses": {WHISPER_ENGINE: heard.text, GRAMMAR_ENGINE: snapped.text if snapped else None},
             "seconds": {
                 WHISPER_ENGINE: heard.processing_seconds,
@@ -271,6 +300,37 @@ class HybridCommandEngine:
             segments=[{**segment, "engine": decision["winner"]} for segment in segments],
             recognition=recognition,
         )
+
+    def alternative(
+        self,
+        wav16k: bytes,
+        *,
+        jsgf: str,
+        decision: dict,
+        whisper_text: str,
+        grammar_text: str | None,
+        noted: str | None,
+    ) -> str | None:
+        """The reading not kept: Whisper's when the grammar's won; when Whisper's won, the grammar's as
+        it would have been kept (with Whisper's note text, repairs and numbers check), if it sounds at
+        least ALTERNATIVE_MIN_SIMILARITY like Whisper's.
+
+        The floor keeps the grammar's forced reading of speech that is no command at all from being
+        taken for one: on bench/voice_hybrid_tuning.py's ten unrelated sentences, with the parser
+        choosing (voice.commands.nbest), a floor of 0.30 let "let's order pizza for the team meeting"
+        (0.33 alike) become "ring nexora health the day after tomorrow evening"; from 0.35 none
+        became a command that the hybrid alone would not have made.
+        """
+        if decision["winner"] == GRAMMAR_ENGINE:
+            return whisper_text
+        similarity = decision.get("similarity")
+        if not grammar_text or similarity is None or similarity < ALTERNATIVE_MIN_SIMILARITY:
+            return None
+        whisper_words = spoken_words(whisper_text)
+        kept = noted or self.grammar_text(wav16k, jsgf=jsgf, grammar_text=grammar_text, whisper_text=whisper_text)[0]
+        # Days too: Whisper hears "tomorrow" and "friday" well, and a day it did not hear is one the
+        # grammar reached for ("follow up with globex on tuesday morning" for Whisper's "... tomorrow morning").
+        return kept if kept and numbers_heard(spoken_words(kept), whisper_words, words=HEARD_WORDS) else None
 
     def note_text(self, wav16k: bytes, *, jsgf: str, grammar_text: str, whisper_text: str) -> str | None:
         """The grammar's note head with Whisper's note text after it, or None if the grammar did not hear

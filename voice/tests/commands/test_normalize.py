@@ -146,6 +146,9 @@ def test_person_case():
         ("And a note to acme they want a demo", "add a note to acme they want a demo"),
         ("and then a new lead from globex", "add a new lead from globex"),
         ("and a lead called pinecrest", "add a lead called pinecrest"),
+        ("Another lead called Pinecrest Hotels", "add a lead called Pinecrest Hotels"),
+        ("another note to acme they called", "add a note to acme they called"),
+        ("another way to say it", "another way to say it"),
         ("and show my leads", "and show my leads"),  # a filler before any other command: left to the filler rule
         ("and a half", "and a half"),
     ],

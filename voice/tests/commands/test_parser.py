@@ -229,3 +229,26 @@ def test_a_bare_name_before_leads_is_an_owner_only_when_it_names_a_colleague_exa
     assert "owner" not in parse("show sara leads").entities  # close is not enough without the "'s"
     assert "owner" not in parse("show me leads").entities
     assert parse("show hot leads").entities == {"band": ["A"]}
+
+
+def test_a_stray_first_word_before_a_command_is_read_past_with_less_confidence():
+    # "um" heard as "Come": the command after it is read, a little less sure than without it.
+    stray, plain = parse("Come create a new lead for Laura Chen."), parse("create a new lead for Laura Chen.")
+    assert stray.intent == plain.intent == "create_lead"
+    assert stray.entities == plain.entities == {"person": "Laura Chen"}
+    assert CONFIDENCE_MIN <= stray.confidence < plain.confidence
+
+    assert parse("team mark hooli as qualified").entities["lead_id"] == 9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "delete a note to hooli they want a demo",  # a refused verb: the rest is no note to add
+        "don't mark hooli as lost",
+        "come mark hooli",  # too short to tell a stray word from a sentence
+        "happy birthday to you",
+    ],
+)
+def test_a_first_word_is_not_read_past_when_it_changes_the_meaning_or_the_rest_is_no_command(text):
+    assert parse(text).intent == "unknown"

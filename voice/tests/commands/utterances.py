@@ -85,6 +85,8 @@ TABLE: list[Case] = [
     ("Mark Wayne Enterprises as converted.", "update_lead_status", {"lead_id": 63, "status": "converted"}),
     ("we won the globex deal", "update_lead_status", {"lead_id": 42, "status": "converted"}),
     ("jane doe is not interested", "update_lead_status", {"lead_id": 8, "status": "lost"}),
+    ("hooli is not interested anymore", "update_lead_status", {"lead_id": 9, "status": "lost"}),
+    ("initech is not interested any more", "update_lead_status", {"lead_id": 55, "status": "lost"}),
     ("update umbrella to contacted", "update_lead_status", {"lead_id": 8, "status": "contacted"}),
     ("set lead number 31 to new", "update_lead_status", {"lead_id": 31, "status": "new"}),
     ("qualify initech", "update_lead_status", {"lead_id": 55, "status": "qualified"}),
@@ -133,6 +135,7 @@ TABLE: list[Case] = [
     ("add a note to hooli", "add_note", {"lead_id": 9, "_missing": ["note"]}),
     # "add" heard as "and", an article before "note for"
     ("And a note to hooli, they want a demo.", "add_note", {"lead_id": 9, "note": "they want a demo"}),
+    ("Another note to hooli, they want a demo.", "add_note", {"lead_id": 9, "note": "they want a demo"}),
     (
         "the note for initech call back after the trade show",
         "add_note",
