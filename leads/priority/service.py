@@ -8,6 +8,7 @@ model is trained, and daily for every open lead. Each change of priority or of i
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -208,11 +210,30 @@ def leads_prioritise(
     with transaction.atomic():
         if reanalysed:
             LeadMessage.objects.bulk_update(reanalysed, ["language", "signals", "key_phrases"], batch_size=BATCH)
-        Lead.objects.bulk_update(
-            changed, ["priority", "priority_value", "priority_reasons", "priority_at"], batch_size=BATCH
-        )
+        for start in range(0, len(changed), BATCH):
+            _update_priorities(changed[start : start + BATCH], at=now)
         PriorityHistory.objects.bulk_create(history, batch_size=BATCH)
     return decisions
+
+
+def _update_priorities(leads: Sequence[Lead], *, at: datetime) -> None:
+    """One UPDATE for the batch, values as arrays (Django's bulk_update builds a CASE per row and
+    field: half the CPU of rescoring a batch of changed leads went into compiling it)."""
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS lead SET priority = v.priority, priority_value = v.priority_value, "  # noqa: S608 - quoted table name
+            "priority_reasons = v.priority_reasons::jsonb, priority_at = %s "
+            "FROM unnest(%s::bigint[], %s::text[], %s::float8[], %s::text[]) "
+            "AS v(id, priority, priority_value, priority_reasons) WHERE lead.id = v.id",
+            [
+                at,
+                [lead.pk for lead in leads],
+                [lead.priority for lead in leads],
+                [None if lead.priority_value is None else float(lead.priority_value) for lead in leads],
+                [json.dumps(lead.priority_reasons, cls=DjangoJSONEncoder) for lead in leads],
+            ],
+        )
 
 
 def _reason_texts(reasons: list[dict[str, Any]] | None) -> list[str]:
