@@ -9,19 +9,16 @@ unreachable, requests look the tenant up in the database as before.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from crm_saas.cache_entries import cache_forget, cache_read_through
 from tenants.models import Domain, Tenant
 
-logger = logging.getLogger(__name__)
 ROUTING_CACHE_SECONDS = 300
 
 
@@ -35,36 +32,11 @@ def tenant_for_host(hostname: str, lookup: Callable[[], Tenant]) -> Tenant:
     # Keys are built in the public schema whatever the connection is on, so that the signal
     # handlers below, wherever they run, drop the same keys.
     with schema_context(get_public_schema_name()):
-        try:
-            cached = cache.get(_key(hostname))
-        except Exception:
-            logger.warning("Tenant routing cache unreachable; looking the tenant up", exc_info=True)
-            return lookup()
-        if cached is not None:
-            return cached
-        tenant = lookup()
-        try:
-            cache.set(_key(hostname), tenant, ROUTING_CACHE_SECONDS)
-        except Exception:
-            logger.warning("Tenant routing cache unreachable; not caching", exc_info=True)
-        return tenant
+        return cache_read_through(_key(hostname), lookup, seconds=ROUTING_CACHE_SECONDS, what="Tenant routing")
 
 
 def routing_forget(hostnames: Iterable[str]) -> None:
-    keys = [_key(hostname) for hostname in hostnames]
-    if not keys:
-        return
-
-    def forget() -> None:
-        with schema_context(get_public_schema_name()):
-            try:
-                cache.delete_many(keys)
-            except Exception:
-                # Entries expire on their own within ROUTING_CACHE_SECONDS.
-                logger.warning("Tenant routing cache unreachable; entries expire on their own", exc_info=True)
-
-    forget()  # at once, and again after commit (a request in between may have cached the old row)
-    transaction.on_commit(forget)
+    cache_forget([_key(hostname) for hostname in hostnames], what="Tenant routing", schema=get_public_schema_name())
 
 
 @receiver([post_save, post_delete], sender=Tenant)

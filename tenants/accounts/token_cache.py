@@ -12,19 +12,15 @@ Should the cache be unreachable, tokens are looked up in the database as before.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from crm_saas.cache_entries import cache_forget, cache_keep, cache_read_through
 from tenants.accounts.models import AuthToken, User
-
-logger = logging.getLogger(__name__)
 
 
 def _key(digest: str) -> str:
@@ -36,43 +32,17 @@ def token_cached(digest: str, lookup: Callable[[], AuthToken | None]) -> AuthTok
     seconds = settings.API_TOKEN_CACHE_SECONDS
     if seconds <= 0:
         return lookup()
-    try:
-        cached = cache.get(_key(digest))
-    except Exception:
-        logger.warning("Token cache unreachable; looking the token up", exc_info=True)
-        return lookup()
-    if cached is not None:
-        return cached
-    token = lookup()
-    if token is not None:
-        token_cache_store(token)
-    return token
+    return cache_read_through(_key(digest), lookup, seconds=seconds, what="Token")
 
 
 def token_cache_store(token: AuthToken) -> None:
     seconds = settings.API_TOKEN_CACHE_SECONDS
-    if seconds <= 0:
-        return
-    try:
-        cache.set(_key(token.key_digest), token, seconds)
-    except Exception:
-        logger.warning("Token cache unreachable; not caching", exc_info=True)
+    if seconds > 0:
+        cache_keep(_key(token.key_digest), token, seconds=seconds, what="Token")
 
 
 def token_cache_forget(digests: Iterable[str]) -> None:
-    keys = [_key(digest) for digest in digests]
-    if not keys:
-        return
-
-    def forget() -> None:
-        try:
-            cache.delete_many(keys)
-        except Exception:
-            # Entries expire on their own within API_TOKEN_CACHE_SECONDS.
-            logger.warning("Token cache unreachable; entries expire on their own", exc_info=True)
-
-    forget()
-    transaction.on_commit(forget)
+    cache_forget([_key(digest) for digest in digests], what="Token")
 
 
 def token_cache_forget_user(user_id: int) -> None:
