@@ -102,9 +102,15 @@ BENCHMARKS = [
         ["--tenants", "20", "--provisions", "3"],
         "tenant_provisioning.json",
         [
-            Row("Provision one tenant, median (s)", lambda d: pick(d, "provision.median_s")),
+            Row("Provision one tenant, median (s)", lambda d: pick(d, "provision.replayed.median_s")),
+            Row("Provision: schema migrated vs replayed", lambda d: pick(d, "provision.migrated_vs_replayed")),
             Row("Create fleet, per tenant (s)", lambda d: pick(d, "fleet_create.per_tenant_s")),
             Row("Migrate fleet, nothing pending (s)", lambda d: pick(d, "migrate_noop.standard.total_s")),
+            Row("Migrate fleet, pending leads migrations (s)", lambda d: pick(d, "migrate_pending.standard.total_s")),
+            Row(
+                "  the same, multiprocessing executor (s)",
+                lambda d: pick(d, "migrate_pending.multiprocessing.total_s"),
+            ),
         ],
     ),
     Benchmark(

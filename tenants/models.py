@@ -5,6 +5,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.postgresql_backend.base import _check_schema_name
+from django_tenants.utils import schema_exists
+
+from tenants.schema_builder import tenant_schema_build
 
 
 class Tenant(TenantMixin):
@@ -25,6 +29,17 @@ class Tenant(TenantMixin):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.schema_name})"
+
+    def create_schema(self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1) -> bool:
+        """Create and migrate this tenant's schema, replaying a recorded migration when there is
+        one (``tenants.schema_builder``). False if ``check_if_exists`` and the schema exists."""
+        if not sync_schema:
+            return super().create_schema(check_if_exists=check_if_exists, sync_schema=False, verbosity=verbosity)
+        _check_schema_name(self.schema_name)
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        tenant_schema_build(schema_name=self.schema_name, verbosity=verbosity)
+        return True
 
 
 class Domain(DomainMixin):
