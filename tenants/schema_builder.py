@@ -154,10 +154,9 @@ def _replay(connection: BaseDatabaseWrapper, schema_name: str, recording: Schema
     connection.set_schema(schema_name, include_public=True)
     with connection.cursor() as cursor:
         for statement in recording.statements:
-            if statement.many:
-                cursor.executemany(statement.sql, statement.params)
-            else:
-                cursor.execute(statement.sql, statement.params)
+            # sql-safe: the statements the migrations sent, with their own parameters
+            run = cursor.executemany if statement.many else cursor.execute
+            run(statement.sql, statement.params)  # sql-safe: as above
         # The rows were recorded with the first schema's times: these migrations are applied now.
         cursor.execute("UPDATE django_migrations SET applied = statement_timestamp()")
     migrations = _recorded_migrations(connection, schema_name)
@@ -169,7 +168,7 @@ def _replay(connection: BaseDatabaseWrapper, schema_name: str, recording: Schema
 def _create_schema(connection: BaseDatabaseWrapper, schema_name: str) -> None:
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE SCHEMA {connection.ops.quote_name(schema_name)}")
+        cursor.execute(f"CREATE SCHEMA {connection.ops.quote_name(schema_name)}")  # sql-safe: a quoted schema name
 
 
 def _recorded_migrations(connection: BaseDatabaseWrapper, schema_name: str) -> set[tuple[str, str]]:
