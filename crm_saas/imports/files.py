@@ -35,13 +35,20 @@ def _encoding(head: bytes) -> str:
     return "utf-8-sig"
 
 
+def _has_text(head: bytes) -> bool:
+    """Whether the first bytes hold any character at all once undecodable bytes are set aside."""
+    return bool(head.decode(_encoding(head), errors="replace").strip().strip("\ufeff\ufffd").strip())
+
+
 def csv_rows(key: str) -> tuple[Iterator[list[str]], ChunkReader]:
     """The stored file's rows, streamed, and the reader (its ``bytes_read`` measures progress)."""
     store = get_object_store()
     head = b"".join(itertools.islice(store.open(key, chunk_size=64 * 1024), 1))
     raw = ChunkReader(store.open(key, chunk_size=256 * 1024))
-    text = io.TextIOWrapper(io.BufferedReader(raw), encoding=_encoding(head), errors="replace", newline="")
-    first_line = head.decode("utf-8", errors="ignore").splitlines()[0] if head.strip() else ""
+    encoding = _encoding(head)
+    text = io.TextIOWrapper(io.BufferedReader(raw), encoding=encoding, errors="replace", newline="")
+    lines = head.decode(encoding, errors="replace").splitlines()
+    first_line = lines[0] if lines else ""
     delimiter = max(_DELIMITERS, key=first_line.count) if first_line else ","
     return csv.reader(text, delimiter=delimiter), raw
 
@@ -71,7 +78,7 @@ def upload_store(*, upload: UploadedFile, uploads: tuple[str, ...]) -> tuple[str
         raise DomainError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.", field="file")
     head = upload.read(4096)
     upload.seek(0)
-    if b"\x00" in head:
+    if b"\x00" in head or not _has_text(head):
         raise DomainError("The file is not a CSV text file.", field="file")
     key = tenant_object_key(*uploads, f"{upload_token()}.csv")
     get_object_store().put(key, upload, content_type="text/csv")

@@ -107,6 +107,9 @@ def test_explicit_mapping_and_semicolons(alpha) -> None:
     [
         (b"", {}, "The file is empty."),
         (b"\x00\x01binary", {}, "not a CSV text file"),
+        # bytes that are no text in UTF-8 (nor anything but replacement characters)
+        (b"\x80", {}, "not a CSV text file"),
+        (b"\xef\xbb\xbf\xff\r\n", {}, "not a CSV text file"),
         (b",,\n1,2,3\n", {}, "no header row"),
         (b"a,a\n1,2\n", {}, "Column names appear twice: a."),
         (b"a,b\n1,2\n", {"outcome_column": "Won"}, "The file has no column 'Won'."),
@@ -121,6 +124,21 @@ def test_bad_files_and_options_are_refused_before_a_job_exists(alpha, content, o
     with alpha.active():
         assert not Job.objects.exists()
         assert get_object_store().list_keys("tenants/alpha/") == []  # nothing kept for a rejected file
+
+
+IMPORT_ENDPOINTS = ["/api/v1/leads/import/preview/", "/api/v1/leads/import/", "/api/v1/customers/import/"]
+
+
+@pytest.mark.parametrize("path", IMPORT_ENDPOINTS)
+def test_an_upload_of_undecodable_bytes_gets_a_clear_400(alpha, path) -> None:
+    upload = io.BytesIO(b"\x80")
+    upload.name = "file"
+    response = alpha.api(MANAGER).post(path, {"file": upload, "outcome_column": "x"}, format="multipart")
+    assert response.status_code == 400, response.content
+    assert "not a CSV text file" in str(response.json())
+    with alpha.active():
+        assert not Job.objects.exists()
+        assert get_object_store().list_keys("tenants/alpha/") == []
 
 
 def test_import_api_preview_and_start(alpha) -> None:
