@@ -26,7 +26,9 @@ def recreate_database(url: str, *, drop_only: bool = False) -> None:
 
 
 def django_setup(*, database_url: str, data_dir: Path) -> None:
-    """Point the product at the bench database (development settings, tasks in-process)."""
+    """Point the product at the bench database (development settings, tasks in-process, DEBUG off
+    as deployed: no query log kept, no debug cursor)."""
+    os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.update(
         {
             "DATABASE_URL": database_url,

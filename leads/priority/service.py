@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from crm_saas.errors import DomainError
+from crm_saas.pg_arrays import bigint_array, float_array, text_array
 from leads.models import CLOSED_STATUSES, Lead, LeadStatus
 from leads.priority.analysis import TextAnalysis, tenant_signal_set, text_analyse
 from leads.priority.decide import Decision, EvidenceSignal, TextEvidence, Thresholds, decide
@@ -228,10 +229,10 @@ def _update_priorities(leads: Sequence[Lead], *, at: datetime) -> None:
             "AS v(id, priority, priority_value, priority_reasons) WHERE lead.id = v.id",
             [
                 at,
-                [lead.pk for lead in leads],
-                [lead.priority for lead in leads],
-                [None if lead.priority_value is None else float(lead.priority_value) for lead in leads],
-                [json.dumps(lead.priority_reasons, cls=DjangoJSONEncoder) for lead in leads],
+                bigint_array(lead.pk for lead in leads),
+                text_array(lead.priority for lead in leads),
+                float_array(None if lead.priority_value is None else float(lead.priority_value) for lead in leads),
+                text_array(json.dumps(lead.priority_reasons, cls=DjangoJSONEncoder) for lead in leads),
             ],
         )
 

@@ -20,6 +20,7 @@ from django.db.models import QuerySet, TextField
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast, JSONArray
 
+from crm_saas.pg_arrays import bigint_array, timestamptz_array
 from leads.models import ActivityKind, CustomField, CustomFieldType, Lead, LeadActivity
 from ml.schema import BOOLEAN, CATEGORY, NUMBER, Column
 
@@ -165,8 +166,8 @@ def activity_aggregates(ids: Sequence[int], cutoffs: pd.DatetimeIndex) -> pd.Dat
                     ActivityKind.EMAIL_CLICK,
                     ActivityKind.EMAIL_OPEN,
                     ActivityKind.MEETING,
-                    list(ids),
-                    list(cutoffs.to_pydatetime()),
+                    bigint_array(ids),
+                    timestamptz_array(cutoffs.to_pydatetime()),
                 ],
             )
             found = cursor.fetchall()

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import F, Q
 
 from crm_saas.errors import DomainError
+from crm_saas.pg_arrays import bigint_array, text_array
 from leads.models import CLOSED_STATUSES, Lead, LeadScore
 from leads.scoring.features import lead_frame
 from leads.scoring.refresh import REASONS_PENDING_KEY
@@ -107,6 +108,6 @@ def _store_reasons(row_ids: list[int], factors: list[str]) -> int:
         cursor.execute(
             f"UPDATE {table} AS row SET factors = v.factors::jsonb "  # noqa: S608 - quoted table name
             "FROM unnest(%s::bigint[], %s::text[]) AS v(id, factors) WHERE row.id = v.id AND row.factors IS NULL",
-            [row_ids, factors],
+            [bigint_array(row_ids), text_array(factors)],
         )
         return cursor.rowcount

@@ -21,6 +21,7 @@ from crm_saas.errors import DomainError
 from crm_saas.integrations.events import lead_score_events_emit, webhook_events_subscribed
 from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback, job_create, job_enqueue
+from crm_saas.pg_arrays import bigint_array, float_array, text_array
 from leads.models import CLOSED_STATUSES, Lead, LeadScore, LeadStatus, ScoringRule, ScoringSettings
 from leads.scoring.features import (
     activity_aggregates,
@@ -297,10 +298,10 @@ def _update_current_scores(scored: ScoredFrame, *, version: ModelVersion | None,
             [
                 at,
                 version.pk if version else None,
-                scored.ids,
-                scored.scores.tolist(),
-                scored.bands.tolist(),
-                scored.probability_values,
+                bigint_array(scored.ids),
+                bigint_array(scored.scores.tolist()),
+                text_array(scored.bands.tolist()),
+                float_array(scored.probability_values),
             ],
         )
 
@@ -334,9 +335,10 @@ def leads_score_all(
         ids = [row[0] for row in rows]
         current = {
             lead_id: (score, band, model_version_id)
-            for lead_id, score, band, model_version_id in Lead.objects.filter(pk__in=ids).values_list(
-                "pk", "score", "band", "score_model_version_id"
-            )
+            # By range, not by a list of 10,000 ids (each one a parameter quoted in Python).
+            for lead_id, score, band, model_version_id in Lead.objects.filter(
+                pk__gt=after_id, pk__lte=ids[-1]
+            ).values_list("pk", "score", "band", "score_model_version_id")
         }
         engagement = activity_aggregates(ids, cutoffs_for(now, len(ids)))
         frame = lead_frame_from_rows(rows, as_of=now, attribute_keys=keys, engagement=engagement)

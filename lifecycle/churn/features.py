@@ -23,6 +23,7 @@ import pandas as pd
 from django.db import connection
 
 from crm_saas.attributes import AttributeType
+from crm_saas.pg_arrays import bigint_array, timestamptz_array
 from lifecycle.models import Customer, CustomerField, EventKind, LifecycleEvent
 from ml.schema import BOOLEAN, CATEGORY, NUMBER, Column
 
@@ -223,7 +224,9 @@ def event_aggregates(ids: Sequence[int], cutoffs: pd.DatetimeIndex) -> pd.DataFr
             "GROUP BY c.idx, c.cutoff"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(ids), list(cutoffs.to_pydatetime()), list(range(len(ids)))])
+            cursor.execute(
+                sql, [bigint_array(ids), timestamptz_array(cutoffs.to_pydatetime()), bigint_array(range(len(ids)))]
+            )
             found = cursor.fetchall()
         if found:
             aggregated = pd.DataFrame(found, columns=["idx", *_AGGREGATES]).set_index("idx")

@@ -23,6 +23,7 @@ from crm_saas.integrations.events import webhook_event_emit, webhook_events_subs
 from crm_saas.integrations.payloads import customer_churn_payload
 from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback, job_create, job_enqueue
+from crm_saas.pg_arrays import bigint_array, float_array, text_array
 from lifecycle.churn.factors import TOP_FACTORS, bands_for, drivers
 from lifecycle.churn.features import EVENT_MODE, churn_frame
 from lifecycle.churn.training import (
@@ -197,7 +198,7 @@ def _customers_update(ids: list[int], risks: np.ndarray, bands: np.ndarray, *, a
         cursor.execute(
             f"UPDATE {table} AS c SET churn_risk = v.risk, churn_band = v.band, churn_scored_at = %s "  # noqa: S608 - quoted table
             "FROM unnest(%s::bigint[], %s::float8[], %s::text[]) AS v(id, risk, band) WHERE c.id = v.id",
-            [at, ids, [round(float(r), 4) for r in risks], [str(b) for b in bands]],
+            [at, bigint_array(ids), float_array(round(float(r), 4) for r in risks), text_array(str(b) for b in bands)],
         )
 
 
