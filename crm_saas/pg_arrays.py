@@ -10,13 +10,24 @@ texts). The SQL keeps its cast (``%s::bigint[]``), so the statement and its mean
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from datetime import datetime
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.db.models.expressions import RawSQL
+from psycopg.types.json import Json, Jsonb
 
 
 def bigint_array(values: Iterable[int | None]) -> str:
     """An ``int``/``bigint``/``smallint`` array literal."""
     return "{" + ",".join("NULL" if value is None else str(int(value)) for value in values) + "}"
+
+
+def ids_subquery(ids: Iterable[int]) -> RawSQL:
+    """The ids as a subquery, for ``filter(pk__in=ids_subquery(ids))`` over thousands of ids: one
+    array parameter instead of one parameter per id."""
+    return RawSQL("SELECT unnest(%s::bigint[])", [bigint_array(ids)])
 
 
 def float_array(values: Iterable[float | None]) -> str:
@@ -41,6 +52,44 @@ def timestamptz_array(values: Iterable[datetime | None]) -> str:
             raise ValueError("timestamptz_array needs aware datetimes")
         out.append('"' + value.isoformat() + '"')
     return "{" + ",".join(out) + "}"
+
+
+def array_literal(values: Sequence[object]) -> str | None:
+    """An array literal of plain values (numbers, text, booleans, dates and times, UUIDs, JSON
+    wrapped with its encoder, None), or None if one of them is of another kind (left to psycopg)."""
+    out = []
+    for value in values:
+        element = _element(value)
+        if element is None:
+            return None
+        out.append(element)
+    return "{" + ",".join(out) + "}"
+
+
+def _element(value: object) -> str | None:
+    # Subclasses (text choices, int enums) are sent by their plain value, as psycopg sends them.
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return None if "\x00" in value else _quoted(value)
+    if isinstance(value, datetime | date | time):
+        return '"' + value.isoformat() + '"'
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Json | Jsonb) and value.dumps is not None:
+        # JSON wrapped by Django with its own encoder: the text psycopg would send.
+        text = value.dumps(value.obj)
+        text = text.decode() if isinstance(text, bytes) else text
+        return None if "\x00" in text else _quoted(text)
+    return None
 
 
 def _float(value: float | None) -> str:

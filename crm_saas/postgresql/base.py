@@ -16,7 +16,14 @@ from django_tenants.postgresql_backend import base as tenants_base
 from django_tenants.utils import get_limit_set_calls
 
 
+class DatabaseOperations(tenants_base.DatabaseWrapper.ops_class):
+    # Bulk inserts send their column arrays as literals (see crm_saas/postgresql/compiler.py).
+    compiler_module = "crm_saas.postgresql.compiler"
+
+
 class DatabaseWrapper(tenants_base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._session_search_path: list[str] | None = None
         super().__init__(*args, **kwargs)

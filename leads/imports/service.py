@@ -17,6 +17,7 @@ from crm_saas.imports.engine import BATCH_ROWS, BatchResult, ImportSpec
 from crm_saas.imports.files import UPLOAD_LIFETIME, upload_store, uploads_purge
 from crm_saas.jobs.models import Job
 from crm_saas.jobs.services import ProgressCallback
+from crm_saas.pg_arrays import ids_subquery
 from leads.conversion import leads_converted
 from leads.imports.columns import FIELD_SYNONYMS
 from leads.imports.rows import ParsedRow, row_parse
@@ -98,7 +99,7 @@ def _score(ids: list[int]) -> dict[str, int]:
     """Give imported open leads their first score, so the work list is ranked at once."""
     from leads.scoring.service import leads_score_all
 
-    return {"scored": leads_score_all(Lead.objects.filter(pk__in=ids)) if ids else 0}
+    return {"scored": leads_score_all(Lead.objects.filter(pk__in=ids_subquery(ids))) if ids else 0}
 
 
 def _task() -> Task:
