@@ -36,8 +36,10 @@ def _encoding(head: bytes) -> str:
 
 
 def _has_text(head: bytes) -> bool:
-    """Whether the first bytes hold any character at all once undecodable bytes are set aside."""
-    return bool(head.decode(_encoding(head), errors="replace").strip().strip("\ufeff\ufffd").strip())
+    """Whether the first bytes hold any character but blanks, a byte order mark and the stand-ins
+    for undecodable bytes."""
+    text = head.decode(_encoding(head), errors="replace")
+    return any(not (char.isspace() or char in "\ufeff\ufffd") for char in text)
 
 
 def csv_rows(key: str) -> tuple[Iterator[list[str]], ChunkReader]:
